@@ -1,0 +1,140 @@
+//! User-facing texts of the core in Portuguese (pt-BR, the default) and English.
+
+use crate::protocol::ErrorCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    PtBr,
+    En,
+}
+
+impl Lang {
+    /// Picks the language from a locale string such as `en_US.UTF-8` or `pt-BR`; anything that is
+    /// not English is Portuguese, since the users are Brazilian.
+    pub fn from_locale(locale: &str) -> Lang {
+        let l = locale.trim().to_ascii_lowercase();
+        if l.starts_with("en") {
+            Lang::En
+        } else {
+            Lang::PtBr
+        }
+    }
+
+    pub fn pick(self, pt: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::PtBr => pt,
+            Lang::En => en,
+        }
+    }
+}
+
+/// The message for an error code: it says what happened and what to do.
+pub fn error_message(code: ErrorCode, lang: Lang) -> &'static str {
+    use ErrorCode::*;
+    match code {
+        InvalidJson => lang.pick(
+            "Mensagem inválida: não é JSON em UTF-8.",
+            "Invalid message: not UTF-8 JSON.",
+        ),
+        InvalidRequest => lang.pick(
+            "Pedido inválido: um campo está faltando, tem o tipo errado ou é longo demais.",
+            "Invalid request: a field is missing, has the wrong type or is too long.",
+        ),
+        UnknownType => lang.pick(
+            "Tipo de pedido desconhecido. Atualize o eproc-a2f.",
+            "Unknown request type. Update eproc-a2f.",
+        ),
+        MessageTooLarge => lang.pick(
+            "Mensagem grande demais (limite de 1 MiB).",
+            "Message too large (limit 1 MiB).",
+        ),
+        ForbiddenCaller => lang.pick(
+            "Esta extensão não está autorizada a usar o eproc-a2f. Reinstale com: eproc-a2f install --extension-id <ID>.",
+            "This extension is not allowed to use eproc-a2f. Reinstall with: eproc-a2f install --extension-id <ID>.",
+        ),
+        UnknownSite => lang.pick(
+            "Esta página não é um eproc conhecido (é preciso HTTPS e o endereço exato do tribunal). Nenhum código foi fornecido.",
+            "This page is not a known eproc (HTTPS and the court's exact address are required). No code was given.",
+        ),
+        NoAccount => lang.pick(
+            "Nenhuma chave cadastrada para este tribunal. Cadastre na página de autenticação em dois fatores do eproc ou com: eproc-a2f add.",
+            "No key saved for this court. Enroll on eproc's two-factor page or with: eproc-a2f add.",
+        ),
+        UnknownAccount => lang.pick(
+            "Não há chave para este usuário neste tribunal.",
+            "There is no key for this user at this court.",
+        ),
+        ChooseAccount => lang.pick(
+            "Há mais de uma conta para este tribunal: escolha o usuário.",
+            "There is more than one account for this court: choose the user.",
+        ),
+        InvalidKey => lang.pick(
+            "Chave inválida: confira a chave alfanumérica mostrada pelo eproc (letras A-Z e números 2-7).",
+            "Invalid key: check the alphanumeric key eproc shows (letters A-Z and digits 2-7).",
+        ),
+        KeyExists => lang.pick(
+            "Já existe outra chave para este usuário neste tribunal. Para substituí-la, confirme a substituição.",
+            "Another key already exists for this user at this court. Confirm to replace it.",
+        ),
+        ConfirmRequired => lang.pick(
+            "Confirme a remoção: a chave será apagada do chaveiro do sistema.",
+            "Confirm the removal: the key will be deleted from the system keyring.",
+        ),
+        KeyringUnavailable => lang.pick(
+            "O chaveiro do sistema não está disponível (Secret Service/Keychain/Gerenciador de Credenciais). No Linux, instale e inicie o gnome-keyring ou o KWallet e entre novamente na sessão.",
+            "The system keyring is not available (Secret Service/Keychain/Credential Manager). On Linux, install and start gnome-keyring or KWallet and log in again.",
+        ),
+        KeyringLocked => lang.pick(
+            "O chaveiro do sistema está bloqueado. Desbloqueie-o (entre na sessão ou abra o gerenciador de senhas) e tente de novo.",
+            "The system keyring is locked. Unlock it (log in or open the password manager) and try again.",
+        ),
+        KeyringError => lang.pick(
+            "O chaveiro do sistema recusou a operação. Rode 'eproc-a2f doctor' para ver o motivo.",
+            "The system keyring refused the operation. Run 'eproc-a2f doctor' to see why.",
+        ),
+        SecretMissing => lang.pick(
+            "A conta existe no índice mas a chave não está no chaveiro. Rode 'eproc-a2f doctor' e cadastre a chave de novo a partir do seu backup.",
+            "The account is in the index but its key is not in the keyring. Run 'eproc-a2f doctor' and enroll the key again from your backup.",
+        ),
+        IndexCorrupt => lang.pick(
+            "O índice de contas está corrompido; nenhuma chave foi apagada. Rode 'eproc-a2f doctor' para reconstruí-lo a partir do chaveiro.",
+            "The account index is corrupted; no key was deleted. Run 'eproc-a2f doctor' to rebuild it from the keyring.",
+        ),
+        StorageError => lang.pick(
+            "Não foi possível gravar o índice de contas (disco cheio ou pasta sem permissão). Nada foi perdido.",
+            "Could not write the account index (disk full or folder not writable). Nothing was lost.",
+        ),
+        Busy => lang.pick(
+            "Outro processo do eproc-a2f está gravando; tente de novo em instantes.",
+            "Another eproc-a2f process is writing; try again in a moment.",
+        ),
+        InternalError => lang.pick(
+            "Erro interno do eproc-a2f. Nada foi perdido; informe o problema.",
+            "Internal eproc-a2f error. Nothing was lost; please report it.",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_two_distinct_texts() {
+        for c in ErrorCode::ALL {
+            let pt = error_message(c, Lang::PtBr);
+            let en = error_message(c, Lang::En);
+            assert!(!pt.is_empty() && !en.is_empty());
+            assert_ne!(pt, en, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn locale_detection_defaults_to_portuguese() {
+        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale("pt_BR.UTF-8"), Lang::PtBr);
+        assert_eq!(Lang::from_locale(""), Lang::PtBr);
+        assert_eq!(Lang::from_locale("C"), Lang::PtBr);
+    }
+}

@@ -1,0 +1,353 @@
+//! The JSON protocol between the extension and a code source (the native host, or the WASM core
+//! in browser mode). Documented in `docs/protocol.md`; this module is its single definition.
+//!
+//! Every request is `{"id": <any>, "type": "<kind>", ...}`; every answer is
+//! `{"id": <same>, "ok": true, ...}` or `{"id": <same>, "ok": false, "error": {"code", "message", ...}}`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::i18n::Lang;
+
+/// Bumped on incompatible changes. Answers to `hello` carry it.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest request a host accepts (the browser allows far more; nothing legitimate comes close).
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// Largest answer the browser accepts from a host is 1 MB; stay well under it.
+pub const MAX_RESPONSE_BYTES: usize = 1_000_000;
+
+/// Field length caps: a request that exceeds them is refused before any work is done.
+pub const MAX_URL_LEN: usize = 8 * 1024;
+pub const MAX_USER_LEN: usize = 256;
+pub const MAX_LABEL_LEN: usize = 256;
+pub const MAX_SECRET_LEN: usize = 2 * 1024;
+
+/// Machine-readable error codes. Stable: the extension maps them to its own localized texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidJson,
+    InvalidRequest,
+    UnknownType,
+    MessageTooLarge,
+    ForbiddenCaller,
+    UnknownSite,
+    NoAccount,
+    UnknownAccount,
+    ChooseAccount,
+    InvalidKey,
+    KeyExists,
+    ConfirmRequired,
+    KeyringUnavailable,
+    KeyringLocked,
+    KeyringError,
+    SecretMissing,
+    IndexCorrupt,
+    StorageError,
+    Busy,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::MessageTooLarge => "message_too_large",
+            ErrorCode::ForbiddenCaller => "forbidden_caller",
+            ErrorCode::UnknownSite => "unknown_site",
+            ErrorCode::NoAccount => "no_account",
+            ErrorCode::UnknownAccount => "unknown_account",
+            ErrorCode::ChooseAccount => "choose_account",
+            ErrorCode::InvalidKey => "invalid_key",
+            ErrorCode::KeyExists => "key_exists",
+            ErrorCode::ConfirmRequired => "confirm_required",
+            ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::KeyringLocked => "keyring_locked",
+            ErrorCode::KeyringError => "keyring_error",
+            ErrorCode::SecretMissing => "secret_missing",
+            ErrorCode::IndexCorrupt => "index_corrupt",
+            ErrorCode::StorageError => "storage_error",
+            ErrorCode::Busy => "busy",
+            ErrorCode::InternalError => "internal_error",
+        }
+    }
+
+    pub const ALL: [ErrorCode; 20] = [
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidRequest,
+        ErrorCode::UnknownType,
+        ErrorCode::MessageTooLarge,
+        ErrorCode::ForbiddenCaller,
+        ErrorCode::UnknownSite,
+        ErrorCode::NoAccount,
+        ErrorCode::UnknownAccount,
+        ErrorCode::ChooseAccount,
+        ErrorCode::InvalidKey,
+        ErrorCode::KeyExists,
+        ErrorCode::ConfirmRequired,
+        ErrorCode::KeyringUnavailable,
+        ErrorCode::KeyringLocked,
+        ErrorCode::KeyringError,
+        ErrorCode::SecretMissing,
+        ErrorCode::IndexCorrupt,
+        ErrorCode::StorageError,
+        ErrorCode::Busy,
+        ErrorCode::InternalError,
+    ];
+}
+
+/// An error answer: code, a user-facing message, optional detail and extra fields
+/// (`accounts` for `choose_account`, `position` for `invalid_key`, `reason` for `unknown_site`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtocolError {
+    pub code: ErrorCode,
+    /// Technical detail in English, safe to show (never a secret).
+    pub detail: Option<String>,
+    pub extra: Map<String, Value>,
+}
+
+impl ProtocolError {
+    pub fn new(code: ErrorCode) -> Self {
+        ProtocolError { code, detail: None, extra: Map::new() }
+    }
+
+    pub fn detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = Some(d.into());
+        self
+    }
+
+    pub fn with(mut self, key: &str, v: impl Into<Value>) -> Self {
+        self.extra.insert(key.to_owned(), v.into());
+        self
+    }
+
+    pub fn to_json(&self, lang: Lang) -> Value {
+        let mut err = Map::new();
+        err.insert("code".into(), self.code.as_str().into());
+        err.insert("message".into(), crate::i18n::error_message(self.code, lang).into());
+        if let Some(d) = &self.detail {
+            err.insert("detail".into(), d.clone().into());
+        }
+        for (k, v) in &self.extra {
+            err.insert(k.clone(), v.clone());
+        }
+        Value::Object(err)
+    }
+}
+
+/// A request, after its envelope was checked.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    Hello {},
+    Systems {},
+    Accounts {
+        #[serde(default)]
+        url: Option<String>,
+    },
+    Code {
+        #[serde(default)]
+        url: Option<String>,
+        #[serde(default)]
+        authenticator: Option<String>,
+        #[serde(default)]
+        user: Option<String>,
+        /// Show the current code without using up its step (popup display).
+        #[serde(default)]
+        peek: bool,
+    },
+    Enroll {
+        url: String,
+        user: String,
+        secret: String,
+        #[serde(default)]
+        label: Option<String>,
+        #[serde(default)]
+        algorithm: Option<String>,
+        #[serde(default)]
+        digits: Option<u8>,
+        #[serde(default)]
+        period: Option<u32>,
+        #[serde(default)]
+        replace: bool,
+    },
+    Remove {
+        #[serde(default)]
+        url: Option<String>,
+        #[serde(default)]
+        authenticator: Option<String>,
+        user: String,
+        #[serde(default)]
+        confirm: bool,
+    },
+}
+
+/// The request kinds this protocol version knows.
+pub const REQUEST_TYPES: [&str; 6] = ["hello", "systems", "accounts", "code", "enroll", "remove"];
+
+/// Parses one request. On failure the `id` is still returned when it could be read, so that the
+/// error answer can carry it.
+pub fn parse_request(bytes: &[u8]) -> (Value, Result<Request, ProtocolError>) {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return (
+                Value::Null,
+                Err(ProtocolError::new(ErrorCode::InvalidJson).detail(format!("invalid UTF-8 at byte {}", e.valid_up_to()))),
+            )
+        }
+    };
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                Value::Null,
+                Err(ProtocolError::new(ErrorCode::InvalidJson).detail(e.to_string())),
+            )
+        }
+    };
+    let Value::Object(obj) = value else {
+        return (Value::Null, Err(ProtocolError::new(ErrorCode::InvalidRequest).detail("a request is a JSON object")));
+    };
+    let id = obj.get("id").cloned().unwrap_or(Value::Null);
+    let ty = match obj.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(_) => return (id, Err(ProtocolError::new(ErrorCode::InvalidRequest).detail("field `type` must be a string"))),
+        None => return (id, Err(ProtocolError::new(ErrorCode::InvalidRequest).detail("field `type` is missing"))),
+    };
+    if !REQUEST_TYPES.contains(&ty.as_str()) {
+        let shown: String = ty.chars().take(64).collect();
+        return (id, Err(ProtocolError::new(ErrorCode::UnknownType).detail(format!("unknown type {shown:?}"))));
+    }
+    let mut body = obj;
+    body.remove("id");
+    match serde_json::from_value::<Request>(Value::Object(body)) {
+        Ok(req) => match check_lengths(&req) {
+            Ok(()) => (id, Ok(req)),
+            Err(e) => (id, Err(e)),
+        },
+        Err(e) => (id, Err(ProtocolError::new(ErrorCode::InvalidRequest).detail(e.to_string()))),
+    }
+}
+
+fn too_long(field: &str, max: usize) -> ProtocolError {
+    ProtocolError::new(ErrorCode::InvalidRequest).detail(format!("field `{field}` is longer than {max} characters"))
+}
+
+fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
+    let check = |field: &str, v: Option<&String>, max: usize| match v {
+        Some(s) if s.len() > max => Err(too_long(field, max)),
+        _ => Ok(()),
+    };
+    match req {
+        Request::Hello {} | Request::Systems {} => Ok(()),
+        Request::Accounts { url } => check("url", url.as_ref(), MAX_URL_LEN),
+        Request::Code { url, authenticator, user, .. } => {
+            check("url", url.as_ref(), MAX_URL_LEN)?;
+            check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
+            check("user", user.as_ref(), MAX_USER_LEN)
+        }
+        Request::Enroll { url, user, secret, label, algorithm, .. } => {
+            check("url", Some(url), MAX_URL_LEN)?;
+            check("user", Some(user), MAX_USER_LEN)?;
+            check("secret", Some(secret), MAX_SECRET_LEN)?;
+            check("label", label.as_ref(), MAX_LABEL_LEN)?;
+            check("algorithm", algorithm.as_ref(), 16)
+        }
+        Request::Remove { url, authenticator, user, .. } => {
+            check("url", url.as_ref(), MAX_URL_LEN)?;
+            check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
+            check("user", Some(user), MAX_USER_LEN)
+        }
+    }
+}
+
+/// Builds the success answer: `{"id", "ok": true, ...fields}`.
+pub fn ok_answer(id: Value, fields: Value) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), id);
+    m.insert("ok".into(), Value::Bool(true));
+    if let Value::Object(f) = fields {
+        for (k, v) in f {
+            if k != "id" && k != "ok" {
+                m.insert(k, v);
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+/// Builds the error answer: `{"id", "ok": false, "error": {...}}`.
+pub fn error_answer(id: Value, err: &ProtocolError, lang: Lang) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), id);
+    m.insert("ok".into(), Value::Bool(false));
+    m.insert("error".into(), err.to_json(lang));
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(s: &str) -> (Value, Result<Request, ProtocolError>) {
+        parse_request(s.as_bytes())
+    }
+
+    #[test]
+    fn well_formed_requests_parse() {
+        let (id, r) = parse(r#"{"id": 7, "type": "code", "url": "https://eproc.trf4.jus.br/eproc2trf4/", "user": "RS1"}"#);
+        assert_eq!(id, json!(7));
+        assert!(matches!(r.unwrap(), Request::Code { user: Some(u), peek: false, .. } if u == "RS1"));
+        let (id, r) = parse(r#"{"id": "abc", "type": "hello", "extra": 1}"#);
+        assert_eq!(id, json!("abc"));
+        assert_eq!(r.unwrap(), Request::Hello {});
+    }
+
+    #[test]
+    fn each_malformation_has_its_code() {
+        let code = |s: &[u8]| parse_request(s).1.unwrap_err().code;
+        assert_eq!(code(b"\xff\xfe"), ErrorCode::InvalidJson);
+        assert_eq!(code(b"{\"id\":1,"), ErrorCode::InvalidJson);
+        assert_eq!(code(b"[1,2]"), ErrorCode::InvalidRequest);
+        assert_eq!(code(br#"{"id":1}"#), ErrorCode::InvalidRequest);
+        assert_eq!(code(br#"{"id":1,"type":5}"#), ErrorCode::InvalidRequest);
+        assert_eq!(code(br#"{"id":1,"type":"steal"}"#), ErrorCode::UnknownType);
+        assert_eq!(code(br#"{"id":1,"type":"enroll","url":"x"}"#), ErrorCode::InvalidRequest);
+        assert_eq!(code(br#"{"id":1,"type":"code","url":42}"#), ErrorCode::InvalidRequest);
+        let huge = format!(r#"{{"id":1,"type":"code","url":"{}"}}"#, "a".repeat(MAX_URL_LEN + 1));
+        assert_eq!(code(huge.as_bytes()), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn error_ids_survive_when_readable() {
+        let (id, r) = parse(r#"{"id": {"n": 1}, "type": "nope"}"#);
+        assert_eq!(id, json!({"n": 1}));
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn answers_have_the_envelope() {
+        let a = ok_answer(json!(1), json!({"code": "123456"}));
+        assert_eq!(a, json!({"id": 1, "ok": true, "code": "123456"}));
+        let e = error_answer(json!(2), &ProtocolError::new(ErrorCode::UnknownSite).with("reason", "not_https"), Lang::PtBr);
+        assert_eq!(e["ok"], json!(false));
+        assert_eq!(e["error"]["code"], json!("unknown_site"));
+        assert_eq!(e["error"]["reason"], json!("not_https"));
+        assert!(e["error"]["message"].as_str().unwrap().len() > 10);
+    }
+
+    #[test]
+    fn every_code_has_a_distinct_snake_case_name() {
+        let names: std::collections::BTreeSet<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        for c in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), json!(c.as_str()));
+        }
+    }
+}

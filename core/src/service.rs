@@ -1,0 +1,529 @@
+//! Request handling, sans I/O: the native host drives it with the OS keyring, the WASM build with
+//! the browser's encrypted store, the tests with an in-memory vault. Storage is behind [`Vault`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::i18n::Lang;
+use crate::protocol::{error_answer, ok_answer, parse_request, ErrorCode, ProtocolError, Request, PROTOCOL_VERSION};
+use crate::registry::Registry;
+use crate::resolve::{Resolution, ResolveError};
+use crate::secret::{parse_key, Algorithm, KeyError, Params, SecretKey};
+use crate::totp::{fresh_step, step_at, timed_code};
+
+/// An account's non-secret record: what the index holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub authenticator: String,
+    pub user: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub params: Params,
+    /// Unix seconds.
+    #[serde(default)]
+    pub created: u64,
+    /// Last time step whose code was handed out for filling.
+    #[serde(default)]
+    pub last_step: Option<u64>,
+}
+
+impl Account {
+    pub fn is(&self, authenticator: &str, user: &str) -> bool {
+        self.authenticator == authenticator && same_user(&self.user, user)
+    }
+}
+
+/// eproc user names (CPF, OAB login) are compared without case and surrounding space.
+pub fn same_user(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// What saving a key did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SaveOutcome {
+    Created,
+    /// The same key was already there.
+    Unchanged,
+    Replaced,
+}
+
+/// Health of the store, for `hello` and `doctor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreStatus {
+    /// `ok`, `unavailable`, `locked`, `error`.
+    pub state: &'static str,
+    pub backend: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Storage failures, each mapped to a protocol error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultError {
+    #[error("keyring unavailable: {0}")]
+    Unavailable(String),
+    #[error("keyring locked")]
+    Locked,
+    #[error("keyring error: {0}")]
+    Keyring(String),
+    #[error("the key of {0} is not in the keyring")]
+    SecretMissing(String),
+    #[error("account index corrupted: {0}")]
+    Corrupt(String),
+    #[error("storage error: {0}")]
+    Io(String),
+    #[error("another key exists for this account")]
+    KeyExists,
+    #[error("no such account")]
+    NoSuchAccount,
+    #[error("store busy: {0}")]
+    Busy(String),
+}
+
+impl VaultError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            VaultError::Unavailable(_) => ErrorCode::KeyringUnavailable,
+            VaultError::Locked => ErrorCode::KeyringLocked,
+            VaultError::Keyring(_) => ErrorCode::KeyringError,
+            VaultError::SecretMissing(_) => ErrorCode::SecretMissing,
+            VaultError::Corrupt(_) => ErrorCode::IndexCorrupt,
+            VaultError::Io(_) => ErrorCode::StorageError,
+            VaultError::KeyExists => ErrorCode::KeyExists,
+            VaultError::NoSuchAccount => ErrorCode::UnknownAccount,
+            VaultError::Busy(_) => ErrorCode::Busy,
+        }
+    }
+}
+
+impl From<VaultError> for ProtocolError {
+    fn from(e: VaultError) -> Self {
+        ProtocolError::new(e.code()).detail(e.to_string())
+    }
+}
+
+/// Where accounts and keys live. Implementations must make `save` durable and verified (read the
+/// key back) before returning, and `claim_step` atomic across processes.
+pub trait Vault {
+    fn status(&self) -> StoreStatus;
+    fn accounts(&self) -> Result<Vec<Account>, VaultError>;
+    fn secret(&self, account: &Account) -> Result<SecretKey, VaultError>;
+    /// Stores the key and the account record. With `replace == false` a different key already
+    /// stored for the same (authenticator, user) is an error and is left untouched.
+    fn save(&mut self, account: Account, key: &SecretKey, replace: bool) -> Result<SaveOutcome, VaultError>;
+    fn remove(&mut self, authenticator: &str, user: &str) -> Result<(), VaultError>;
+    /// Records that the code of `step` (or a later one, if another process got there first) is
+    /// handed out; returns the step actually claimed, always greater than any step claimed before.
+    fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError>;
+}
+
+/// Per-call context: the registry in force, the time and the language of messages.
+pub struct Context<'a> {
+    pub registry: &'a Registry,
+    pub now_ms: u64,
+    pub lang: Lang,
+    /// Name of the code source in `hello` (`native` or `browser`).
+    pub mode: &'static str,
+    pub version: &'static str,
+}
+
+/// Handles one raw request and returns the answer (always an answer: errors are answers too).
+pub fn handle_bytes(vault: &mut dyn Vault, ctx: &Context, bytes: &[u8]) -> Value {
+    let (id, parsed) = parse_request(bytes);
+    match parsed.and_then(|req| handle(vault, ctx, req)) {
+        Ok(fields) => ok_answer(id, fields),
+        Err(e) => error_answer(id, &e, ctx.lang),
+    }
+}
+
+fn resolve_error(e: ResolveError) -> ProtocolError {
+    let reason = match e {
+        ResolveError::InvalidUrl => "invalid_url",
+        ResolveError::NotHttps => "not_https",
+        ResolveError::Credentials => "credentials",
+        ResolveError::Port => "port",
+        ResolveError::UnknownHost => "unknown_host",
+        ResolveError::UnknownPath => "unknown_path",
+    };
+    ProtocolError::new(ErrorCode::UnknownSite).detail(e.to_string()).with("reason", reason)
+}
+
+fn key_error(e: KeyError) -> ProtocolError {
+    let mut err = ProtocolError::new(ErrorCode::InvalidKey).detail(e.to_string());
+    if let Some(p) = e.position() {
+        err = err.with("position", p);
+    }
+    err
+}
+
+/// Resolves the target of `code`/`remove`: a page URL, or an authenticator id (popup, options).
+fn target(ctx: &Context, url: Option<&str>, authenticator: Option<&str>) -> Result<Resolution, ProtocolError> {
+    match (url, authenticator) {
+        (Some(u), _) => ctx.registry.resolve(u).map_err(resolve_error),
+        (None, Some(a)) if ctx.registry.has_authenticator(a) => Ok(Resolution {
+            authenticator: a.to_owned(),
+            system: None,
+            systems: ctx.registry.systems_of(a).iter().map(|s| s.id.clone()).collect(),
+            page: crate::resolve::PageKind::App,
+        }),
+        (None, Some(_)) => Err(ProtocolError::new(ErrorCode::UnknownSite).with("reason", "unknown_authenticator")),
+        (None, None) => Err(ProtocolError::new(ErrorCode::InvalidRequest).detail("give `url` or `authenticator`")),
+    }
+}
+
+fn account_json(ctx: &Context, a: &Account) -> Value {
+    json!({
+        "authenticator": a.authenticator,
+        "user": a.user,
+        "label": a.label,
+        "systems": ctx.registry.systems_of(&a.authenticator).iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        "algorithm": a.params.algorithm,
+        "digits": a.params.digits,
+        "period": a.params.period,
+        "created": a.created,
+    })
+}
+
+fn choose_list(accounts: &[&Account]) -> Value {
+    accounts.iter().map(|a| json!({"user": a.user, "label": a.label})).collect()
+}
+
+/// Handles one parsed request; `Ok` holds the answer's fields.
+pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Value, ProtocolError> {
+    match req {
+        Request::Hello {} => Ok(json!({
+            "protocol": PROTOCOL_VERSION,
+            "version": ctx.version,
+            "registry": ctx.registry.version(),
+            "mode": ctx.mode,
+            "store": vault.status(),
+        })),
+        Request::Systems {} => Ok(json!({
+            "registry": ctx.registry.version(),
+            "systems": ctx.registry.systems(),
+        })),
+        Request::Accounts { url } => {
+            let filter = match url.as_deref() {
+                Some(u) => Some(ctx.registry.resolve(u).map_err(resolve_error)?.authenticator),
+                None => None,
+            };
+            let accounts = vault.accounts()?;
+            let list: Vec<Value> = accounts
+                .iter()
+                .filter(|a| filter.as_ref().is_none_or(|f| &a.authenticator == f))
+                .map(|a| account_json(ctx, a))
+                .collect();
+            Ok(json!({ "accounts": list }))
+        }
+        Request::Code { url, authenticator, user, peek } => {
+            let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
+            let accounts = vault.accounts()?;
+            let mine: Vec<&Account> = accounts.iter().filter(|a| a.authenticator == res.authenticator).collect();
+            let account = match user.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                Some(u) => match mine.iter().find(|a| same_user(&a.user, u)) {
+                    Some(a) => *a,
+                    None if mine.is_empty() => return Err(ProtocolError::new(ErrorCode::NoAccount).with("authenticator", res.authenticator.clone())),
+                    None => {
+                        return Err(ProtocolError::new(ErrorCode::UnknownAccount)
+                            .with("authenticator", res.authenticator.clone())
+                            .with("accounts", choose_list(&mine)))
+                    }
+                },
+                None => match mine.as_slice() {
+                    [] => return Err(ProtocolError::new(ErrorCode::NoAccount).with("authenticator", res.authenticator.clone())),
+                    [one] => *one,
+                    many => {
+                        return Err(ProtocolError::new(ErrorCode::ChooseAccount)
+                            .with("authenticator", res.authenticator.clone())
+                            .with("accounts", choose_list(many)))
+                    }
+                },
+            };
+            let key = vault.secret(account)?;
+            let params = account.params;
+            let timed = if peek {
+                timed_code(&key, &params, step_at(&params, ctx.now_ms), ctx.now_ms)
+            } else {
+                let candidate = fresh_step(&params, ctx.now_ms, account.last_step);
+                let step = vault.claim_step(&account.authenticator, &account.user, candidate)?;
+                timed_code(&key, &params, step, ctx.now_ms)
+            };
+            Ok(json!({
+                "code": timed.code,
+                "authenticator": account.authenticator,
+                "system": res.system,
+                "user": account.user,
+                "label": account.label,
+                "valid_for_s": timed.valid_for_s,
+                "wait_ms": timed.wait_ms,
+                "step": timed.step,
+                "digits": params.digits,
+                "period": params.period,
+            }))
+        }
+        Request::Enroll { url, user, secret, label, algorithm, digits, period, replace } => {
+            let res = ctx.registry.resolve(&url).map_err(resolve_error)?;
+            let user = user.trim().to_owned();
+            if user.is_empty() {
+                return Err(ProtocolError::new(ErrorCode::InvalidRequest).detail("field `user` is empty"));
+            }
+            // The page may show an otpauth URI (from the QR) or the key as text.
+            let (key, warnings, uri_params) = if secret.trim_start().starts_with("otpauth:") {
+                let u = crate::secret::OtpAuth::parse(&secret).map_err(key_error)?;
+                (u.key.clone(), u.warnings.clone(), Some(u.params))
+            } else {
+                let p = parse_key(&secret).map_err(key_error)?;
+                (p.key, p.warnings, None)
+            };
+            let base = uri_params.unwrap_or_default();
+            let algorithm = match algorithm.as_deref() {
+                Some(a) => Algorithm::parse(a).ok_or_else(|| key_error(KeyError::Algorithm(a.to_owned())))?,
+                None => base.algorithm,
+            };
+            let params = Params::new(algorithm, digits.unwrap_or(base.digits), period.unwrap_or(base.period)).map_err(key_error)?;
+            let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+            let account = Account {
+                authenticator: res.authenticator.clone(),
+                user: user.clone(),
+                label,
+                params,
+                created: ctx.now_ms / 1000,
+                last_step: None,
+            };
+            let outcome = vault.save(account, &key, replace).map_err(|e| match e {
+                VaultError::KeyExists => ProtocolError::new(ErrorCode::KeyExists)
+                    .with("authenticator", res.authenticator.clone())
+                    .with("user", user.clone()),
+                other => other.into(),
+            })?;
+            // The confirmation field takes the current code; claim its step so the next login
+            // does not reuse it.
+            let stored = vault.accounts()?.into_iter().find(|a| a.is(&res.authenticator, &user));
+            let last = stored.as_ref().and_then(|a| a.last_step);
+            let candidate = fresh_step(&params, ctx.now_ms, last);
+            let step = vault.claim_step(&res.authenticator, &user, candidate)?;
+            let timed = timed_code(&key, &params, step, ctx.now_ms);
+            Ok(json!({
+                "authenticator": res.authenticator,
+                "system": res.system,
+                "systems": ctx.registry.systems_of(&res.authenticator).iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+                "user": user,
+                "outcome": outcome,
+                "warnings": warnings,
+                "code": timed.code,
+                "valid_for_s": timed.valid_for_s,
+                "wait_ms": timed.wait_ms,
+                "step": timed.step,
+            }))
+        }
+        Request::Remove { url, authenticator, user, confirm } => {
+            let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
+            if !confirm {
+                return Err(ProtocolError::new(ErrorCode::ConfirmRequired));
+            }
+            vault.remove(&res.authenticator, &user)?;
+            Ok(json!({ "removed": true, "authenticator": res.authenticator, "user": user.trim() }))
+        }
+    }
+}
+
+/// An in-memory vault: for unit tests of this crate and for the WASM build, which loads it from
+/// the browser's decrypted store and writes it back. It is never used by the native host.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryVault {
+    pub entries: Vec<(Account, SecretKey)>,
+}
+
+impl Vault for MemoryVault {
+    fn status(&self) -> StoreStatus {
+        StoreStatus { state: "ok", backend: "memory", detail: None }
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>, VaultError> {
+        Ok(self.entries.iter().map(|(a, _)| a.clone()).collect())
+    }
+
+    fn secret(&self, account: &Account) -> Result<SecretKey, VaultError> {
+        self.entries
+            .iter()
+            .find(|(a, _)| a.is(&account.authenticator, &account.user))
+            .map(|(_, k)| k.clone())
+            .ok_or_else(|| VaultError::SecretMissing(account.authenticator.clone()))
+    }
+
+    fn save(&mut self, account: Account, key: &SecretKey, replace: bool) -> Result<SaveOutcome, VaultError> {
+        if let Some((a, k)) = self.entries.iter_mut().find(|(a, _)| a.is(&account.authenticator, &account.user)) {
+            if k == key {
+                a.params = account.params;
+                if account.label.is_some() {
+                    a.label = account.label;
+                }
+                return Ok(SaveOutcome::Unchanged);
+            }
+            if !replace {
+                return Err(VaultError::KeyExists);
+            }
+            *a = account;
+            *k = key.clone();
+            return Ok(SaveOutcome::Replaced);
+        }
+        self.entries.push((account, key.clone()));
+        Ok(SaveOutcome::Created)
+    }
+
+    fn remove(&mut self, authenticator: &str, user: &str) -> Result<(), VaultError> {
+        let before = self.entries.len();
+        self.entries.retain(|(a, _)| !a.is(authenticator, user));
+        if self.entries.len() == before {
+            return Err(VaultError::NoSuchAccount);
+        }
+        Ok(())
+    }
+
+    fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError> {
+        let (a, _) = self
+            .entries
+            .iter_mut()
+            .find(|(a, _)| a.is(authenticator, user))
+            .ok_or(VaultError::NoSuchAccount)?;
+        let step = match a.last_step {
+            Some(last) if last >= step => last + 1,
+            _ => step,
+        };
+        a.last_step = Some(step);
+        Ok(step)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::totp::code_at;
+
+    const KEY: &str = "MMZD IMRU GZRG CNRQ GA2G MMRW MVQW IZBW";
+    const TRF4: &str = "https://eproc.trf4.jus.br/eproc2trf4/index.php";
+    const JFPR_SSO: &str = "https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/authenticate?client_id=eproc.jfpr.jus.br";
+
+    fn run(v: &mut MemoryVault, now_ms: u64, req: Value) -> Value {
+        let reg = Registry::builtin();
+        let ctx = Context { registry: &reg, now_ms, lang: Lang::PtBr, mode: "test", version: "0" };
+        handle_bytes(v, &ctx, req.to_string().as_bytes())
+    }
+
+    fn enroll(v: &mut MemoryVault, now_ms: u64, user: &str, key: &str) -> Value {
+        run(v, now_ms, json!({"id": 1, "type": "enroll", "url": TRF4, "user": user, "secret": key}))
+    }
+
+    #[test]
+    fn enroll_then_code_on_a_sister_court() {
+        let mut v = MemoryVault::default();
+        let now = 1_700_000_010_000;
+        let a = enroll(&mut v, now, "RS123", KEY);
+        assert_eq!(a["ok"], json!(true), "{a}");
+        assert_eq!(a["outcome"], json!("created"));
+        let key = parse_key(KEY).unwrap().key;
+        assert_eq!(a["code"], json!(code_at(&key, &Params::default(), now / 1000)));
+        // Later, on the JFPR SSO page, the same key answers; the next step since the enroll
+        // code's step was used.
+        let later = now + 60_000;
+        let c = run(&mut v, later, json!({"id": 2, "type": "code", "url": JFPR_SSO}));
+        assert_eq!(c["ok"], json!(true), "{c}");
+        assert_eq!(c["authenticator"], json!("trf4"));
+        assert_eq!(c["system"], json!("jfpr"));
+        assert_eq!(c["code"], json!(code_at(&key, &Params::default(), later / 1000)));
+        assert_eq!(c["wait_ms"], json!(0));
+    }
+
+    #[test]
+    fn never_the_same_step_twice() {
+        let mut v = MemoryVault::default();
+        let now = 1_700_000_010_000;
+        enroll(&mut v, now - 120_000, "RS123", KEY);
+        let a = run(&mut v, now, json!({"id": 1, "type": "code", "url": TRF4}));
+        let b = run(&mut v, now + 1000, json!({"id": 2, "type": "code", "url": TRF4}));
+        assert_ne!(a["code"], b["code"]);
+        assert_eq!(b["step"].as_u64().unwrap(), a["step"].as_u64().unwrap() + 1);
+        assert!(b["wait_ms"].as_u64().unwrap() > 0);
+        // Peek shows without using the step.
+        let p1 = run(&mut v, now + 2000, json!({"id": 3, "type": "code", "authenticator": "trf4", "peek": true}));
+        let p2 = run(&mut v, now + 2000, json!({"id": 4, "type": "code", "authenticator": "trf4", "peek": true}));
+        assert_eq!(p1["code"], p2["code"]);
+    }
+
+    #[test]
+    fn several_accounts_need_a_choice() {
+        let mut v = MemoryVault::default();
+        let now = 1_700_000_010_000;
+        enroll(&mut v, now, "RS1", KEY);
+        enroll(&mut v, now, "RS2", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+        let c = run(&mut v, now + 90_000, json!({"id": 1, "type": "code", "url": TRF4}));
+        assert_eq!(c["error"]["code"], json!("choose_account"));
+        assert_eq!(c["error"]["accounts"].as_array().unwrap().len(), 2);
+        let c = run(&mut v, now + 90_000, json!({"id": 1, "type": "code", "url": TRF4, "user": "rs2"}));
+        assert_eq!(c["user"], json!("RS2"));
+        let c = run(&mut v, now + 90_000, json!({"id": 1, "type": "code", "url": TRF4, "user": "RS9"}));
+        assert_eq!(c["error"]["code"], json!("unknown_account"));
+    }
+
+    #[test]
+    fn errors_for_sites_keys_and_overwrites() {
+        let mut v = MemoryVault::default();
+        let now = 1_700_000_010_000;
+        let c = run(&mut v, now, json!({"id": 1, "type": "code", "url": "https://eproc.trf4.jus.br.evil.example/eproc2trf4/"}));
+        assert_eq!(c["error"]["code"], json!("unknown_site"));
+        assert_eq!(c["error"]["reason"], json!("unknown_host"));
+        let c = run(&mut v, now, json!({"id": 1, "type": "code", "url": TRF4}));
+        assert_eq!(c["error"]["code"], json!("no_account"));
+        let e = enroll(&mut v, now, "RS1", "MMZD IMR0");
+        assert_eq!(e["error"]["code"], json!("invalid_key"));
+        assert_eq!(e["error"]["position"], json!(9));
+        enroll(&mut v, now, "RS1", KEY);
+        assert_eq!(enroll(&mut v, now, "RS1", KEY)["outcome"], json!("unchanged"));
+        let e = enroll(&mut v, now, "RS1", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+        assert_eq!(e["error"]["code"], json!("key_exists"));
+        // The original key is untouched.
+        assert_eq!(v.entries[0].1, parse_key(KEY).unwrap().key);
+        let r = run(&mut v, now, json!({"id": 1, "type": "enroll", "url": TRF4, "user": "RS1", "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "replace": true}));
+        assert_eq!(r["outcome"], json!("replaced"));
+    }
+
+    #[test]
+    fn remove_needs_confirmation() {
+        let mut v = MemoryVault::default();
+        let now = 1_700_000_010_000;
+        enroll(&mut v, now, "RS1", KEY);
+        let r = run(&mut v, now, json!({"id": 1, "type": "remove", "authenticator": "trf4", "user": "RS1"}));
+        assert_eq!(r["error"]["code"], json!("confirm_required"));
+        assert_eq!(v.entries.len(), 1);
+        let r = run(&mut v, now, json!({"id": 1, "type": "remove", "url": TRF4, "user": "rs1", "confirm": true}));
+        assert_eq!(r["ok"], json!(true), "{r}");
+        assert!(v.entries.is_empty());
+        let r = run(&mut v, now, json!({"id": 1, "type": "remove", "url": TRF4, "user": "rs1", "confirm": true}));
+        assert_eq!(r["error"]["code"], json!("unknown_account"));
+    }
+
+    #[test]
+    fn accounts_never_carry_secrets() {
+        let mut v = MemoryVault::default();
+        enroll(&mut v, 1_700_000_010_000, "RS1", KEY);
+        let a = run(&mut v, 1_700_000_010_000, json!({"id": 1, "type": "accounts"}));
+        let text = a.to_string();
+        assert!(!text.contains("MMZD") && !text.contains("secret"), "{text}");
+        assert_eq!(a["accounts"][0]["systems"], json!(["trf4", "jfpr", "jfsc", "jfrs"]));
+    }
+
+    #[test]
+    fn enroll_accepts_keycloak_parameters_and_otpauth() {
+        let mut v = MemoryVault::default();
+        let now = 1_700_000_010_000;
+        let r = run(&mut v, now, json!({"id": 1, "type": "enroll", "url": "https://sso.tjsc.jus.br/realms/eproc/login-actions/required-action",
+            "user": "u", "secret": KEY, "algorithm": "SHA256", "digits": 8, "period": 60}));
+        assert_eq!(r["ok"], json!(true), "{r}");
+        assert_eq!(r["code"].as_str().unwrap().len(), 8);
+        let r = run(&mut v, now, json!({"id": 1, "type": "enroll", "url": TRF4, "user": "u2",
+            "secret": "otpauth://totp/TRF4:u2?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&digits=8"}));
+        assert_eq!(r["code"].as_str().unwrap().len(), 8, "{r}");
+    }
+}
