@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs everything the build and the tests need on a fresh Debian 12 machine (run as root).
+# Idempotent: skips what is already there. Only package registries are used.
+set -eu
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES="chromium chromium-driver firefox-esr gnome-keyring libsecret-tools dbus dbus-x11 xvfb xauth
+  libnss3-tools oathtool openssl zip unzip hyperfine python3-pip"
+missing=""
+for p in $APT_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "== apt-get install$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+echo "== rust targets"
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+
+# Versions pinned here are the ones the crates use (wasm-bindgen-cli must equal the crate).
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' wasm/Cargo.toml)
+if [ -n "$WASM_BINDGEN_VERSION" ] && ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  echo "== cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+if ! command -v geckodriver >/dev/null 2>&1; then
+  echo "== cargo install geckodriver"
+  cargo install -q geckodriver --version 0.37.1
+fi
+
+for dir in extension tests/e2e; do
+  if [ -f "$dir/package-lock.json" ]; then
+    echo "== npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
