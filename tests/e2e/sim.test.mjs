@@ -1,0 +1,240 @@
+// The simulator tested by itself: TOTP verification, one use per step, page structure, flows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import tls from 'node:tls';
+import { startSimulator } from './lib/simulator.mjs';
+import { Client, attrById, textById } from './lib/client.mjs';
+import * as totp from './lib/totp.mjs';
+
+let sim;
+before(async () => { sim = await startSimulator({}); });
+after(async () => { await sim?.close(); });
+
+const decodeEntities = (s) => s.replace(/&amp;/g, '&');
+const last = (type, pred = () => true) => sim.events().filter((e) => e.type === type && pred(e)).at(-1);
+
+// Waits, if needed, so that at least `ms` remain in the current step (keeps tests deterministic).
+async function roomInStep(ms = 4000) {
+  const left = totp.msLeftInStep();
+  if (left < ms) await new Promise((r) => setTimeout(r, left + 50));
+}
+
+test('TOTP matches RFC 6238 vectors and oathtool semantics', () => {
+  const key = Buffer.from('12345678901234567890');
+  assert.equal(totp.hotp(key, Math.floor(59 / 30), { digits: 8 }), '94287082');
+  assert.equal(totp.hotp(key, Math.floor(1111111109 / 30), { digits: 8 }), '07081804');
+  assert.equal(totp.hotp(key, Math.floor(20000000000 / 30), { digits: 8 }), '65353130');
+  assert.equal(totp.base32Encode(key), 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ');
+  assert.deepEqual(totp.base32Decode('gezd gnbv gy3t qojq gezd gnbv gy3t qojq'), key);
+});
+
+test('eproc own login (trf2): page structure, late code field, accepted / reused / wrong codes', async () => {
+  await roomInStep();
+  const c = new Client(sim);
+  const key = sim.addUser('trf2', 'RJ111');
+  const url = 'https://eproc.trf2.jus.br/eproc/index.php';
+  const page = await c.get(url);
+  assert.equal(page.status, 200);
+  for (const id of ['frmLogin', 'txtUsuario', 'pwdSenha', 'sbmEntrar', 'divA2F']) assert.ok(page.text.includes(`id="${id}"`), id);
+  assert.match(page.text, /<button type="button" id="sbmEntrar" name="sbmEntrar" onclick="Submit\('login'\)">/);
+  assert.match(page.text, /<input type="password" name="pwdSenha"/);
+  const markup = page.text.slice(0, page.text.indexOf('<script>'));
+  assert.ok(!markup.includes('txtAcessoCodigo'), 'the code field is not in the initial markup');
+  // the page script builds it after the password check
+  assert.ok(page.text.includes("id=\"txtAcessoCodigo\" name=\"txtAcessoCodigo\""));
+  assert.ok(page.text.includes('Não usar o 2FA neste dispositivo e navegador'));
+  assert.ok(page.text.includes('Desativar 2FA') && page.text.includes('Cancelar Dispositivos Liberados'));
+  const aj = await c.post('https://eproc.trf2.jus.br/eproc/controlador_ajax.php?acao=usuario_validar',
+    { body: JSON.stringify({ usuario: 'RJ111', senha: 'x' }), headers: { 'content-type': 'application/json' } });
+  assert.equal(JSON.parse(aj.text).ok, true);
+  const wrong = String((Number(totp.totpNow(key)) + 1) % 1e6).padStart(6, '0');
+  let r = await c.post(url, { form: { acao: 'validar_codigo', txtUsuario: 'RJ111', pwdSenha: 'x', txtAcessoCodigo: wrong } });
+  assert.equal(r.status, 200);
+  assert.ok(r.text.includes('Código autenticador inválido.'));
+  assert.equal(last('otp').reason, 'invalid');
+  const code = totp.totpNow(key);
+  r = await c.post(url, { form: { acao: 'validar_codigo', txtUsuario: 'RJ111', pwdSenha: 'x', txtAcessoCodigo: code, hdnEventos: 'input,keyup' } });
+  assert.equal(r.status, 302);
+  assert.equal(last('otp').reason, 'accepted');
+  assert.deepEqual(last('otp').fieldEvents, ['input', 'keyup']);
+  assert.equal(last('login').user, 'RJ111');
+  const panel = await c.get(r.location);
+  assert.equal(textById(panel.text, 'usuario-logado'), 'RJ111');
+  // the same code again (another browser, same step) is refused
+  const c2 = new Client(sim);
+  r = await c2.post(url, { form: { acao: 'validar_codigo', txtUsuario: 'RJ111', pwdSenha: 'x', txtAcessoCodigo: code } });
+  assert.equal(r.status, 200);
+  assert.equal(last('otp').reason, 'reused');
+});
+
+test('a code of the next step is refused before its time (filled too early)', async () => {
+  await roomInStep();
+  const key = sim.addUser('trf2', 'RJ222');
+  const c = new Client(sim);
+  const next = totp.totpAtStep(key, totp.stepAt() + 1);
+  await c.post('https://eproc.trf2.jus.br/eproc/index.php', { form: { acao: 'validar_codigo', txtUsuario: 'RJ222', txtAcessoCodigo: next } });
+  const e = last('otp');
+  assert.equal(e.reason, 'invalid');
+  assert.equal(e.nearOffset, 1);
+});
+
+test('forbidden buttons are reported through the beacon', async () => {
+  const c = new Client(sim);
+  await c.post('https://eproc.trf2.jus.br/__sim/beacon', { body: JSON.stringify({ type: 'forbidden', what: 'Desativar 2FA' }) });
+  assert.equal(last('forbidden').what, 'Desativar 2FA');
+});
+
+test('Keycloak (jfpr app -> eproc-sso.trf4.jus.br realm): login, OTP with the shared trf4 key', async () => {
+  await roomInStep();
+  const key = sim.addUser('trf4', 'PR333');
+  const c = new Client(sim);
+  let r = await c.get('https://eproc.jfpr.jus.br/eprocV2/');
+  assert.equal(r.status, 302);
+  const auth = new URL(r.location);
+  assert.equal(auth.host, 'eproc-sso.trf4.jus.br');
+  assert.equal(auth.pathname, '/realms/eproc/protocol/openid-connect/auth');
+  assert.equal(auth.searchParams.get('eproc_client_id'), 'eproc.jfpr.jus.br');
+  r = await c.get(r.location);
+  for (const id of ['kc-form-login', 'username', 'password', 'kc-login']) assert.ok(r.text.includes(`id="${id}"`), id);
+  const action = new URL(decodeEntities(attrById(r.text, 'kc-form-login', 'action')), auth).href;
+  assert.match(action, /login-actions\/authenticate/);
+  r = await c.post(action, { form: { username: 'PR333', password: 'x' } });
+  assert.equal(r.status, 200);
+  for (const id of ['kc-otp-login-form', 'otp', 'kc-login', 'kc-attempted-username']) assert.ok(r.text.includes(`id="${id}"`), id);
+  assert.equal(textById(r.text, 'kc-attempted-username'), 'PR333');
+  assert.ok(!r.text.includes('id="saveDevice"'), 'saveDevice only on TJRS');
+  const otpAction = new URL(decodeEntities(attrById(r.text, 'kc-otp-login-form', 'action')), auth).href;
+  assert.match(otpAction, /login-actions\/authenticate/);
+  r = await c.post(otpAction, { form: { otp: totp.totpNow(key) } });
+  assert.equal(r.status, 302);
+  assert.equal(new URL(r.location).host, 'eproc.jfpr.jus.br');
+  r = await c.follow(r.location);
+  assert.equal(textById(r.text, 'usuario-logado'), 'PR333');
+  const login = last('login');
+  assert.equal(login.host, 'eproc.jfpr.jus.br');
+  assert.equal(login.authenticator, 'trf4');
+});
+
+test('Keycloak TJRS (eproc1g.tjrs.jus.br -> keycloak-eks.tjrs.jus.br) shows #saveDevice', async () => {
+  sim.addUser('tjrs', 'RS444');
+  const c = new Client(sim);
+  let r = await c.get('https://eproc1g.tjrs.jus.br/eproc/');
+  assert.equal(new URL(r.location).host, 'keycloak-eks.tjrs.jus.br');
+  const authUrl = r.location;
+  r = await c.get(authUrl);
+  const action = new URL(decodeEntities(attrById(r.text, 'kc-form-login', 'action')), authUrl).href;
+  r = await c.post(action, { form: { username: 'RS444', password: 'x' } });
+  assert.ok(r.text.includes('id="saveDevice"'));
+});
+
+test('Keycloak configure-OTP: raw secret in totpSecret, base32 of it shown grouped; the code is checked', async () => {
+  await roomInStep();
+  const c = new Client(sim);
+  let r = await c.get('https://eproc.trf4.jus.br/eproc2trf4/');
+  const authUrl = r.location;
+  r = await c.get(authUrl);
+  const action = new URL(decodeEntities(attrById(r.text, 'kc-form-login', 'action')), authUrl).href;
+  r = await c.post(action, { form: { username: 'NEW555', password: 'x' } });
+  assert.equal(r.status, 302);
+  assert.match(r.location, /required-action\?.*execution=CONFIGURE_TOTP/);
+  const qrPage = await c.get(r.location);
+  for (const id of ['kc-totp-settings-form', 'kc-totp-secret-qr-code', 'mode-manual', 'totp', 'userLabel', 'saveTOTPBtn', 'totpSecret']) assert.ok(qrPage.text.includes(`id="${id}"`), id);
+  assert.match(attrById(qrPage.text, 'kc-totp-secret-qr-code', 'src'), /^data:image\/png;base64,iVBOR/);
+  const raw = attrById(qrPage.text, 'totpSecret', 'value');
+  assert.match(raw, /^[A-Za-z0-9]{20}$/);
+  const manual = await c.get(new URL(decodeEntities(attrById(qrPage.text, 'mode-manual', 'href')), r.location).href);
+  const shown = textById(manual.text, 'kc-totp-secret-key');
+  assert.match(shown, /^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
+  assert.equal(shown.replace(/ /g, ''), totp.base32Encode(Buffer.from(raw, 'ascii')));
+  assert.match(manual.text, /id="kc-totp-algorithm">Algoritmo: SHA1</);
+  assert.match(manual.text, /id="kc-totp-digits">Dígitos: 6</);
+  assert.match(manual.text, /id="kc-totp-period">Intervalo: 30</);
+  const formAction = new URL(decodeEntities(attrById(manual.text, 'kc-totp-settings-form', 'action')), r.location).href;
+  // treating the raw secret as base32 gives a wrong code: refused
+  let bad;
+  try { bad = totp.totpNow(raw.toUpperCase().replace(/[^A-Z2-7]/g, 'A')); } catch { bad = '000000'; }
+  r = await c.post(formAction, { form: { totp: bad, totpSecret: raw, userLabel: 'x' } });
+  assert.equal(r.status, 200);
+  assert.equal(last('enroll').ok, false);
+  r = await c.post(formAction, { form: { totp: totp.totpNow(shown), totpSecret: raw, userLabel: 'eproc-a2f' } });
+  assert.equal(r.status, 302);
+  assert.equal(last('enroll').ok, true);
+  assert.equal(new URL(r.location).host, 'eproc.trf4.jus.br');
+  assert.equal(sim.userKey('trf4', 'NEW555'), shown.replace(/ /g, ''));
+});
+
+test('eproc own enrollment: QR PNG, key grouped by four, e-mail rule, code checked', async () => {
+  await roomInStep();
+  const c = new Client(sim);
+  const url = 'https://eproc.trf2.jus.br/eproc/index.php';
+  let r = await c.post(url, { form: { acao: 'a2f_aviso', txtUsuario: 'RJ666', pwdSenha: 'x' } });
+  assert.ok(r.text.includes('Prosseguir'));
+  r = await c.post(url, { form: { acao: 'a2f_cadastro', txtUsuario: 'RJ666' } });
+  assert.match(r.text, /<img id="imgQrCodeA2F" alt="QR code" src="data:image\/png;base64,iVBOR/);
+  const grouped = textById(r.text, 'lblChaveDigitavel');
+  assert.match(grouped, /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+  assert.match(r.text, /<input type="text" id="txtEmail" name="txtEmail" placeholder="E-mail pessoal"/);
+  assert.ok(r.text.includes('>Enviar<') && r.text.includes('>Cancelar<'));
+  const code = totp.totpNow(grouped);
+  r = await c.post(url, { form: { acao: 'a2f_confirmar', txtCodigoA2F: code, txtEmail: 'adv@trf2.jus.br' } });
+  assert.equal(last('enroll').reason, 'email');
+  r = await c.post(url, { form: { acao: 'a2f_confirmar', txtCodigoA2F: code, txtEmail: 'adv@example.com' } });
+  assert.ok(r.text.includes('Cadastro realizado'));
+  assert.equal(last('enroll').ok, true);
+  assert.equal(sim.userKey('trf2', 'RJ666'), grouped.replace(/ /g, ''));
+});
+
+test('negative hosts: look-alike, http and the cross-origin frame page are served', async () => {
+  const c = new Client(sim);
+  let r = await c.get('https://eproc.trf2.jus.br.evil.example/eproc/index.php');
+  assert.equal(r.status, 200);
+  assert.ok(r.text.includes('id="frmLogin"'));
+  r = await c.get('https://eproc.jfpr.jus.br.evil.example/eprocV2/');
+  assert.equal(new URL(r.location).host, 'eproc-sso.trf4.jus.br.evil.example');
+  r = await c.get('http://eproc.trf2.jus.br/eproc/index.php');
+  assert.equal(r.status, 200);
+  r = await c.get('http://eproc.jfpr.jus.br/eprocV2/');
+  assert.equal(new URL(r.location).protocol, 'http:');
+  r = await c.get('https://frame.evil.example/embed?src=' + encodeURIComponent('https://eproc.trf2.jus.br/eproc/index.php'));
+  assert.match(r.text, /<iframe id="eprocFrame" src="https:\/\/eproc.trf2.jus.br\/eproc\/index.php"/);
+});
+
+test('proxy (Firefox path): CONNECT to a simulated host reaches the HTTPS pages; others refused', async () => {
+  const connect = (target) => new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: sim.ports.http, method: 'CONNECT', path: target });
+    req.on('connect', (res, socket) => resolve({ res, socket }));
+    req.on('error', reject);
+    req.end();
+  });
+  const { res, socket } = await connect('eproc.trf4.jus.br:443');
+  assert.equal(res.statusCode, 200);
+  const text = await new Promise((resolve, reject) => {
+    const s = tls.connect({ socket, servername: 'eproc.trf4.jus.br', ca: sim.ca }, () => {
+      s.write('GET /eproc2trf4/ HTTP/1.1\r\nHost: eproc.trf4.jus.br\r\nConnection: close\r\n\r\n');
+    });
+    let buf = '';
+    s.on('data', (d) => { buf += d; });
+    s.on('end', () => resolve(buf));
+    s.on('error', reject);
+  });
+  assert.match(text, /^HTTP\/1.1 302/);
+  const refused = await connect('example.com:443');
+  assert.equal(refused.res.statusCode, 403);
+  refused.socket.destroy();
+});
+
+test('control API: state, user seeding and the current code', async () => {
+  const base = sim.controlUrl;
+  let r = await fetch(`${base}/__sim/user`, { method: 'POST', body: JSON.stringify({ authenticator: 'trf4', user: 'CTL1' }) });
+  const { secret } = await r.json();
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  r = await fetch(`${base}/__sim/user?authenticator=trf4&user=CTL1`);
+  const u = await r.json();
+  assert.equal(u.secret, secret);
+  assert.match(u.code, /^\d{6}$/);
+  r = await fetch(`${base}/__sim/state`);
+  const st = await r.json();
+  assert.ok(st.events.length > 0);
+  assert.ok(st.users.some((x) => x.user === 'CTL1' && x.hasKey));
+});
