@@ -1,1 +1,31 @@
-fn main(){}
+//! `eproc-a2f`: started by a browser it is the native-messaging host; started by a person it is
+//! the command line. Both drive `eproc-a2f-core` over the same keyring-backed vault.
+
+mod cli;
+mod config;
+mod doctor;
+mod framing;
+mod host;
+mod install;
+mod store;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(caller) = config::Caller::from_args(&args) {
+        return ExitCode::from(host::run(caller) as u8);
+    }
+    let lang = cli::lang_from_env();
+    let parsed = cli::parse(lang);
+    match cli::run(parsed, lang) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<cli::UserError>() {
+                Some(u) => eprintln!("eproc-a2f: {u}"),
+                None => eprintln!("eproc-a2f: {e:#}"),
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `eproc-a2f doctor`: is the keyring there and unlocked, does the index read, does every index
+//! account have its key and every key an index entry, are the browsers pointed at this binary,
+//! is the configuration valid. `--repair` does only what loses nothing: rebuild a corrupted or
+//! incomplete index from the keyring (the corrupted file is kept aside).
+
+use anyhow::{bail, Result};
+use serde_json::{json, Value};
+
+use eproc_a2f_core::service::{Account, Vault, VaultError};
+use eproc_a2f_core::{Lang, OtpAuth};
+
+use crate::cli::UserError;
+use crate::config;
+use crate::host::now_ms;
+use crate::install::{self, Scope};
+use crate::store::{secrets::OsKeyring, secrets::Secrets, KeyringVault};
+
+struct Report {
+    lang: Lang,
+    checks: Vec<Value>,
+    problems: usize,
+}
+
+impl Report {
+    fn add(&mut self, name: &str, ok: bool, pt: String, en: String) {
+        if !ok {
+            self.problems += 1;
+        }
+        let text = if self.lang == Lang::En { en } else { pt };
+        self.checks.push(json!({"check": name, "ok": ok, "message": text}));
+    }
+}
+
+pub fn run(lang: Lang, repair: bool, as_json: bool) -> Result<()> {
+    let mut r = Report { lang, checks: Vec::new(), problems: 0 };
+    let eff = config::effective();
+    r.add(
+        "config",
+        eff.problems.is_empty(),
+        if eff.problems.is_empty() { "configuração ok".into() } else { format!("configuração inválida: {}", eff.problems.join("; ")) },
+        if eff.problems.is_empty() { "configuration ok".into() } else { format!("invalid configuration: {}", eff.problems.join("; ")) },
+    );
+    let (_, reg_problems) = config::registry(&eff);
+    if !reg_problems.is_empty() {
+        r.add("extra_systems", false, reg_problems.join("; "), reg_problems.join("; "));
+    }
+
+    let dir = config::user_config_dir();
+    let Some(dir) = dir else { bail!(UserError("no configuration folder".into())) };
+    let mut vault = KeyringVault::new(dir.clone(), OsKeyring);
+    let status = vault.status();
+    let store_ok = status.state == "ok";
+    r.add(
+        "keyring",
+        store_ok,
+        match status.state {
+            "ok" => format!("chaveiro ({}) disponível e desbloqueado", status.backend),
+            "locked" => "chaveiro bloqueado: desbloqueie-o (entre na sessão ou abra o gerenciador de senhas)".into(),
+            "unavailable" => format!("chaveiro indisponível: instale/inicie o gnome-keyring ou KWallet ({})", status.detail.clone().unwrap_or_default()),
+            _ => format!("erro no chaveiro: {}", status.detail.clone().unwrap_or_default()),
+        },
+        match status.state {
+            "ok" => format!("keyring ({}) available and unlocked", status.backend),
+            "locked" => "keyring locked: unlock it (log in or open the password manager)".into(),
+            "unavailable" => format!("keyring unavailable: install/start gnome-keyring or KWallet ({})", status.detail.clone().unwrap_or_default()),
+            _ => format!("keyring error: {}", status.detail.clone().unwrap_or_default()),
+        },
+    );
+
+    let index = vault.files.load();
+    let mut accounts: Vec<Account> = Vec::new();
+    match &index {
+        Ok(i) => {
+            accounts = i.accounts.clone();
+            r.add("index", true, format!("índice ok: {} conta(s)", accounts.len()), format!("index ok: {} account(s)", accounts.len()));
+        }
+        Err(e) => r.add("index", false, format!("índice ilegível: {e}"), format!("index unreadable: {e}")),
+    }
+
+    if store_ok {
+        // Every index account has its key.
+        for a in &accounts {
+            match vault.secret(a) {
+                Ok(_) => {}
+                Err(VaultError::SecretMissing(_)) => r.add(
+                    "secret",
+                    false,
+                    format!("{} / {}: a chave não está no chaveiro; cadastre de novo a partir do backup", a.authenticator, a.user),
+                    format!("{} / {}: the key is not in the keyring; enroll again from your backup", a.authenticator, a.user),
+                ),
+                Err(e) => r.add("secret", false, format!("{} / {}: {e}", a.authenticator, a.user), format!("{} / {}: {e}", a.authenticator, a.user)),
+            }
+        }
+        // Every key has an index entry; rebuild from the keyring when asked.
+        match vault.secrets.list() {
+            Ok(Some(names)) => {
+                let orphans: Vec<String> = names
+                    .into_iter()
+                    .filter(|n| !accounts.iter().any(|a| crate::store::entry_name(&a.authenticator, &a.user) == *n))
+                    .filter(|n| !n.starts_with("__"))
+                    .collect();
+                if !orphans.is_empty() || (index.is_err() && repair) {
+                    if repair {
+                        let recovered = rebuild(&mut vault, &orphans, index.is_err())?;
+                        r.add("repair", true, format!("índice reconstruído: {recovered} conta(s) recuperada(s) do chaveiro"), format!("index rebuilt: {recovered} account(s) recovered from the keyring"));
+                    } else {
+                        r.add(
+                            "orphans",
+                            false,
+                            format!("{} chave(s) no chaveiro sem entrada no índice: rode 'eproc-a2f doctor --repair'", orphans.len()),
+                            format!("{} key(s) in the keyring without an index entry: run 'eproc-a2f doctor --repair'", orphans.len()),
+                        );
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(e) => r.add("keyring_search", false, e.to_string(), e.to_string()),
+        }
+    }
+
+    // Browser registration.
+    let me = std::env::current_exe().ok().and_then(|p| std::fs::canonicalize(p).ok());
+    let mut found_any = false;
+    for scope in [Scope::User, Scope::System] {
+        for (browser, path, parsed) in install::find_installed(scope) {
+            found_any = true;
+            match parsed {
+                Ok(m) => {
+                    let target = m["path"].as_str().unwrap_or("");
+                    let exists = std::path::Path::new(target).exists();
+                    let same = me.as_ref().is_some_and(|p| p.to_string_lossy() == target);
+                    r.add(
+                        "browser",
+                        exists,
+                        format!("{}: {} → {}{}", browser.name(), path.display(), target, if exists { if same { "" } else { " (outro executável)" } } else { " (NÃO EXISTE: rode eproc-a2f install)" }),
+                        format!("{}: {} → {}{}", browser.name(), path.display(), target, if exists { if same { "" } else { " (another executable)" } } else { " (MISSING: run eproc-a2f install)" }),
+                    );
+                }
+                Err(e) => r.add("browser", false, format!("{}: {} inválido: {e}", browser.name(), path.display()), format!("{}: {} invalid: {e}", browser.name(), path.display())),
+            }
+        }
+    }
+    if !found_any {
+        r.add("browser", false, "nenhum navegador registrado: rode 'eproc-a2f install'".into(), "no browser registered: run 'eproc-a2f install'".into());
+    }
+
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&json!({"ok": r.problems == 0, "checks": r.checks}))?);
+    } else {
+        for c in &r.checks {
+            println!("[{}] {}", if c["ok"] == json!(true) { "ok" } else { "!!" }, c["message"].as_str().unwrap_or(""));
+        }
+    }
+    if r.problems > 0 {
+        bail!(UserError(lang.pick("O doctor encontrou problemas (veja acima).", "Doctor found problems (see above).").into()));
+    }
+    Ok(())
+}
+
+/// Rebuilds the index from keyring entries: keeps the readable index's accounts, adds the orphans.
+fn rebuild(vault: &mut KeyringVault<OsKeyring>, orphans: &[String], corrupt: bool) -> Result<usize> {
+    let lock = vault.files.lock()?;
+    let mut index = if corrupt {
+        vault.files.quarantine(&lock, now_ms() / 1000)?;
+        crate::store::index::IndexFile { version: crate::store::index::INDEX_VERSION, accounts: Vec::new() }
+    } else {
+        vault.files.load()?
+    };
+    let names: Vec<String> = if corrupt { vault.secrets.list()?.unwrap_or_default() } else { orphans.to_vec() };
+    let mut recovered = 0;
+    for name in names {
+        let Some((authenticator, user)) = name.split_once(':') else { continue };
+        let Some(value) = vault.secrets.get(&name)? else { continue };
+        let Ok(parsed) = OtpAuth::parse(&value) else { continue };
+        if index.accounts.iter().any(|a| a.is(authenticator, user)) {
+            continue;
+        }
+        index.accounts.push(Account {
+            authenticator: authenticator.to_owned(),
+            user: user.to_owned(),
+            label: None,
+            params: parsed.params,
+            created: now_ms() / 1000,
+            last_step: None,
+        });
+        recovered += 1;
+    }
+    vault.files.save(&lock, &index)?;
+    Ok(recovered)
+}

@@ -1,0 +1,252 @@
+//! The non-secret account index (`index.json`) and the per-account step record (`steps.json`),
+//! in the user's config directory.
+//!
+//! - Every write is atomic: a temporary file in the same directory, fsync, rename, fsync of the
+//!   directory. A crash leaves the old file or the new one, never half of one.
+//! - Writers take an exclusive lock on `index.lock` first, so two hosts started at once (two tabs,
+//!   a popup and a tab) serialise their read-modify-write and lose nothing.
+//! - A corrupted index is reported and never overwritten: `doctor --repair` moves it aside and
+//!   rebuilds it from the keyring, which holds every key with its parameters.
+//! - `steps.json` only remembers the last code step handed out per account; losing it costs at
+//!   most one rejected code, so a broken one is ignored rather than fatal.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use eproc_a2f_core::service::{Account, VaultError};
+
+pub const INDEX_VERSION: u32 = 1;
+const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct IndexFile {
+    pub version: u32,
+    pub accounts: Vec<Account>,
+}
+
+/// Writes `bytes` to `path` atomically and durably.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn io_error(what: &str, path: &Path, e: io::Error) -> VaultError {
+    VaultError::Io(format!("{what} {}: {e}", path.display()))
+}
+
+/// The files of one user's store.
+#[derive(Debug, Clone)]
+pub struct IndexFiles {
+    pub dir: PathBuf,
+}
+
+/// Held while a writer works; the lock is released on drop (and by the OS if the process dies).
+pub struct WriteLock {
+    _file: File,
+}
+
+impl IndexFiles {
+    pub fn new(dir: PathBuf) -> Self {
+        IndexFiles { dir }
+    }
+
+    pub fn index_path(&self) -> PathBuf {
+        self.dir.join("index.json")
+    }
+
+    fn steps_path(&self) -> PathBuf {
+        self.dir.join("steps.json")
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.join("index.lock")
+    }
+
+    fn ensure_dir(&self) -> Result<(), VaultError> {
+        fs::create_dir_all(&self.dir).map_err(|e| io_error("cannot create", &self.dir, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700));
+        }
+        Ok(())
+    }
+
+    pub fn lock(&self) -> Result<WriteLock, VaultError> {
+        self.ensure_dir()?;
+        let path = self.lock_path();
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| io_error("cannot open", &path, e))?;
+        let start = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WriteLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(VaultError::Busy(format!("{} held for {:?}", path.display(), LOCK_TIMEOUT)))
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io_error("cannot lock", &path, e)),
+            }
+        }
+    }
+
+    /// Reads the index; a missing file is an empty index, an unreadable one is `Corrupt`.
+    pub fn load(&self) -> Result<IndexFile, VaultError> {
+        let path = self.index_path();
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(IndexFile { version: INDEX_VERSION, accounts: Vec::new() })
+            }
+            Err(e) => return Err(io_error("cannot read", &path, e)),
+        };
+        let index: IndexFile = serde_json::from_slice(&bytes)
+            .map_err(|e| VaultError::Corrupt(format!("{}: {e}", path.display())))?;
+        if index.version != INDEX_VERSION {
+            return Err(VaultError::Corrupt(format!(
+                "{}: version {} is not supported by this build (expected {INDEX_VERSION}); update eproc-a2f",
+                path.display(),
+                index.version
+            )));
+        }
+        let mut index = index;
+        let steps = self.load_steps();
+        for a in &mut index.accounts {
+            a.last_step = steps.get(&step_key(&a.authenticator, &a.user)).copied().max(a.last_step);
+        }
+        Ok(index)
+    }
+
+    /// Writes the index (caller holds the lock). Steps are written separately.
+    pub fn save(&self, _lock: &WriteLock, index: &IndexFile) -> Result<(), VaultError> {
+        self.ensure_dir()?;
+        let mut clean = index.clone();
+        for a in &mut clean.accounts {
+            a.last_step = None;
+        }
+        let text = serde_json::to_vec_pretty(&clean).map_err(|e| VaultError::Io(e.to_string()))?;
+        let path = self.index_path();
+        write_atomically(&path, &text).map_err(|e| io_error("cannot write", &path, e))
+    }
+
+    fn load_steps(&self) -> BTreeMap<String, u64> {
+        fs::read(self.steps_path())
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Records the last step handed out for an account (caller holds the lock).
+    pub fn save_step(&self, _lock: &WriteLock, authenticator: &str, user: &str, step: u64) -> Result<(), VaultError> {
+        let mut steps = self.load_steps();
+        steps.insert(step_key(authenticator, user), step);
+        let text = serde_json::to_vec(&steps).map_err(|e| VaultError::Io(e.to_string()))?;
+        let path = self.steps_path();
+        write_atomically(&path, &text).map_err(|e| io_error("cannot write", &path, e))
+    }
+
+    pub fn forget_step(&self, _lock: &WriteLock, authenticator: &str, user: &str) -> Result<(), VaultError> {
+        let mut steps = self.load_steps();
+        if steps.remove(&step_key(authenticator, user)).is_some() {
+            let text = serde_json::to_vec(&steps).map_err(|e| VaultError::Io(e.to_string()))?;
+            let path = self.steps_path();
+            write_atomically(&path, &text).map_err(|e| io_error("cannot write", &path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Moves a corrupted index aside (never deletes it) and returns where it went.
+    pub fn quarantine(&self, _lock: &WriteLock, now_s: u64) -> Result<Option<PathBuf>, VaultError> {
+        let path = self.index_path();
+        if !path.exists() {
+            return Ok(None);
+        }
+        let aside = self.dir.join(format!("index.json.corrupt-{now_s}"));
+        fs::rename(&path, &aside).map_err(|e| io_error("cannot move", &path, e))?;
+        Ok(Some(aside))
+    }
+}
+
+fn step_key(authenticator: &str, user: &str) -> String {
+    format!("{authenticator}:{}", user.trim().to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eproc_a2f_core::Params;
+
+    fn account(user: &str) -> Account {
+        Account {
+            authenticator: "trf4".into(),
+            user: user.into(),
+            label: None,
+            params: Params::default(),
+            created: 1,
+            last_step: None,
+        }
+    }
+
+    #[test]
+    fn missing_index_is_empty_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = IndexFiles::new(dir.path().join("cfg"));
+        assert!(files.load().unwrap().accounts.is_empty());
+        let lock = files.lock().unwrap();
+        let idx = IndexFile { version: INDEX_VERSION, accounts: vec![account("RS1")] };
+        files.save(&lock, &idx).unwrap();
+        files.save_step(&lock, "trf4", "rs1", 42).unwrap();
+        let back = files.load().unwrap();
+        assert_eq!(back.accounts[0].user, "RS1");
+        assert_eq!(back.accounts[0].last_step, Some(42));
+    }
+
+    #[test]
+    fn corrupted_index_is_reported_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = IndexFiles::new(dir.path().to_path_buf());
+        fs::write(files.index_path(), b"{\"version\":1,\"accounts\":[{\"auth").unwrap();
+        assert!(matches!(files.load(), Err(VaultError::Corrupt(_))));
+        let lock = files.lock().unwrap();
+        let aside = files.quarantine(&lock, 7).unwrap().unwrap();
+        assert!(aside.ends_with("index.json.corrupt-7"));
+        assert!(fs::read(&aside).unwrap().starts_with(b"{\"version\""));
+    }
+
+    #[test]
+    fn broken_steps_file_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = IndexFiles::new(dir.path().to_path_buf());
+        let lock = files.lock().unwrap();
+        files.save(&lock, &IndexFile { version: 1, accounts: vec![account("u")] }).unwrap();
+        fs::write(dir.path().join("steps.json"), b"garbage").unwrap();
+        assert_eq!(files.load().unwrap().accounts[0].last_step, None);
+    }
+
+    #[test]
+    fn future_versions_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = IndexFiles::new(dir.path().to_path_buf());
+        fs::write(files.index_path(), br#"{"version":9,"accounts":[]}"#).unwrap();
+        assert!(matches!(files.load(), Err(VaultError::Corrupt(_))));
+    }
+}

@@ -1,0 +1,271 @@
+//! The host's [`Vault`]: keys in the OS keyring, the non-secret index in the config directory.
+//!
+//! Ordering rules that keep every key safe:
+//! - enroll: index entry first, then the keyring, then read the key back; if the keyring refuses,
+//!   the new index entry is rolled back. The caller hears "saved" only after the read-back.
+//! - a different key already stored is never overwritten without `replace`.
+//! - remove: keyring first, then index (a crash between leaves an index entry `doctor` reports).
+
+pub mod index;
+pub mod secrets;
+
+use std::path::PathBuf;
+
+use eproc_a2f_core::secret::{OtpAuth, SecretKey};
+use eproc_a2f_core::service::{same_user, Account, SaveOutcome, StoreStatus, Vault, VaultError};
+
+use index::{IndexFile, IndexFiles};
+use secrets::Secrets;
+
+pub struct KeyringVault<S: Secrets> {
+    pub files: IndexFiles,
+    pub secrets: S,
+}
+
+/// Keyring entry name of an account.
+pub fn entry_name(authenticator: &str, user: &str) -> String {
+    format!("{authenticator}:{}", user.trim())
+}
+
+/// The keyring value: an otpauth URI carrying the key and its parameters.
+pub fn entry_value(account: &Account, key: &SecretKey) -> String {
+    OtpAuth {
+        key: key.clone(),
+        params: account.params,
+        issuer: Some(format!("eproc-a2f {}", account.authenticator)),
+        account: account.user.clone(),
+        warnings: Vec::new(),
+    }
+    .to_uri()
+}
+
+fn parse_value(name: &str, value: &str) -> Result<OtpAuth, VaultError> {
+    OtpAuth::parse(value).map_err(|_| VaultError::Keyring(format!("keyring entry {name} does not hold a valid key")))
+}
+
+impl<S: Secrets> KeyringVault<S> {
+    pub fn new(dir: PathBuf, secrets: S) -> Self {
+        KeyringVault { files: IndexFiles::new(dir), secrets }
+    }
+
+    fn find<'a>(index: &'a mut IndexFile, authenticator: &str, user: &str) -> Option<&'a mut Account> {
+        index.accounts.iter_mut().find(|a| a.is(authenticator, user))
+    }
+
+    /// Reads back what the keyring holds for `name` and checks it is `key`.
+    fn verify(&self, name: &str, key: &SecretKey) -> Result<(), VaultError> {
+        match self.secrets.get(name)? {
+            Some(v) if parse_value(name, &v)?.key == *key => Ok(()),
+            Some(_) => Err(VaultError::Keyring(format!("read-back of {name} differs from what was written"))),
+            None => Err(VaultError::Keyring(format!("read-back of {name} found nothing"))),
+        }
+    }
+}
+
+impl<S: Secrets> Vault for KeyringVault<S> {
+    fn status(&self) -> StoreStatus {
+        self.secrets.status()
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>, VaultError> {
+        Ok(self.files.load()?.accounts)
+    }
+
+    fn secret(&self, account: &Account) -> Result<SecretKey, VaultError> {
+        let name = entry_name(&account.authenticator, &account.user);
+        match self.secrets.get(&name) {
+            Ok(Some(v)) => Ok(parse_value(&name, &v)?.key),
+            Ok(None) | Err(VaultError::SecretMissing(_)) => Err(VaultError::SecretMissing(name)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn save(&mut self, account: Account, key: &SecretKey, replace: bool) -> Result<SaveOutcome, VaultError> {
+        let lock = self.files.lock()?;
+        let mut index = self.files.load()?;
+        let existing = Self::find(&mut index, &account.authenticator, &account.user).cloned();
+        // The stored user spelling wins, so the keyring entry name stays stable.
+        let user = existing.as_ref().map(|a| a.user.clone()).unwrap_or_else(|| account.user.trim().to_owned());
+        let name = entry_name(&account.authenticator, &user);
+        let stored = self.secrets.get(&name)?;
+        let stored_key = match &stored {
+            Some(v) => Some(parse_value(&name, v)?.key),
+            None => None,
+        };
+        let mut record = Account { user: user.clone(), ..account };
+
+        if let Some(old) = &stored_key {
+            if old == key {
+                // Same key: refresh parameters/label (the value may carry older parameters).
+                if let Some(prev) = &existing {
+                    record.created = prev.created;
+                    if record.label.is_none() {
+                        record.label = prev.label.clone();
+                    }
+                }
+                let value = entry_value(&record, key);
+                if stored.as_deref() != Some(value.as_str()) {
+                    self.secrets.set(&name, &value)?;
+                    self.verify(&name, key)?;
+                }
+                match Self::find(&mut index, &record.authenticator, &user) {
+                    Some(a) => {
+                        a.params = record.params;
+                        a.label = record.label.clone();
+                    }
+                    None => index.accounts.push(Account { last_step: None, ..record }),
+                }
+                self.files.save(&lock, &index)?;
+                return Ok(SaveOutcome::Unchanged);
+            }
+            if !replace {
+                return Err(VaultError::KeyExists);
+            }
+        }
+
+        let outcome = if stored_key.is_some() { SaveOutcome::Replaced } else { SaveOutcome::Created };
+        let index_before = index.clone();
+        match Self::find(&mut index, &record.authenticator, &user) {
+            Some(a) => {
+                a.params = record.params;
+                a.label = record.label.clone().or(a.label.clone());
+            }
+            None => index.accounts.push(Account { last_step: None, ..record.clone() }),
+        }
+        self.files.save(&lock, &index)?;
+        let written = self.secrets.set(&name, &entry_value(&record, key)).and_then(|()| self.verify(&name, key));
+        if let Err(e) = written {
+            // Nothing was promised: restore the index as it was. (On a replace the old key may
+            // already be gone from the keyring; the error tells the user to retry.)
+            let _ = self.files.save(&lock, &index_before);
+            return Err(e);
+        }
+        if outcome == SaveOutcome::Replaced {
+            self.files.forget_step(&lock, &record.authenticator, &user)?;
+        }
+        Ok(outcome)
+    }
+
+    fn remove(&mut self, authenticator: &str, user: &str) -> Result<(), VaultError> {
+        let lock = self.files.lock()?;
+        let mut index = self.files.load()?;
+        let Some(found) = Self::find(&mut index, authenticator, user).cloned() else {
+            return Err(VaultError::NoSuchAccount);
+        };
+        self.secrets.delete(&entry_name(authenticator, &found.user))?;
+        index.accounts.retain(|a| !(a.authenticator == authenticator && same_user(&a.user, user)));
+        self.files.save(&lock, &index)?;
+        self.files.forget_step(&lock, authenticator, &found.user)?;
+        Ok(())
+    }
+
+    fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError> {
+        let lock = self.files.lock()?;
+        let mut index = self.files.load()?;
+        let account = Self::find(&mut index, authenticator, user).ok_or(VaultError::NoSuchAccount)?;
+        let step = match account.last_step {
+            Some(last) if last >= step => last + 1,
+            _ => step,
+        };
+        self.files.save_step(&lock, authenticator, &account.user, step)?;
+        Ok(step)
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    //! Bookkeeping tests with an in-memory stand-in for the keyring. The real Secret Service is
+    //! exercised by the integration tests (tests/*.rs under scripts/with-keyring.sh).
+    use super::*;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    use eproc_a2f_core::{parse_key, Params};
+
+    #[derive(Default)]
+    pub struct MapSecrets {
+        pub map: RefCell<BTreeMap<String, String>>,
+        pub fail_set: std::cell::Cell<bool>,
+    }
+
+    impl Secrets for MapSecrets {
+        fn status(&self) -> StoreStatus {
+            StoreStatus { state: "ok", backend: "map", detail: None }
+        }
+        fn get(&self, name: &str) -> Result<Option<String>, VaultError> {
+            Ok(self.map.borrow().get(name).cloned())
+        }
+        fn set(&self, name: &str, value: &str) -> Result<(), VaultError> {
+            if self.fail_set.get() {
+                return Err(VaultError::Locked);
+            }
+            self.map.borrow_mut().insert(name.into(), value.into());
+            Ok(())
+        }
+        fn delete(&self, name: &str) -> Result<(), VaultError> {
+            self.map.borrow_mut().remove(name);
+            Ok(())
+        }
+        fn list(&self) -> Result<Option<Vec<String>>, VaultError> {
+            Ok(Some(self.map.borrow().keys().cloned().collect()))
+        }
+    }
+
+    fn acct(user: &str) -> Account {
+        Account { authenticator: "trf4".into(), user: user.into(), label: None, params: Params::default(), created: 5, last_step: None }
+    }
+
+    const K1: &str = "MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW";
+    const K2: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+    #[test]
+    fn save_read_replace_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = KeyringVault::new(dir.path().into(), MapSecrets::default());
+        let k1 = parse_key(K1).unwrap().key;
+        let k2 = parse_key(K2).unwrap().key;
+        assert_eq!(v.save(acct("RS1"), &k1, false).unwrap(), SaveOutcome::Created);
+        assert_eq!(v.save(acct("rs1"), &k1, false).unwrap(), SaveOutcome::Unchanged);
+        assert_eq!(v.save(acct("RS1"), &k2, false).unwrap_err(), VaultError::KeyExists);
+        assert_eq!(v.secret(&acct("RS1")).unwrap(), k1);
+        assert_eq!(v.save(acct("RS1"), &k2, true).unwrap(), SaveOutcome::Replaced);
+        assert_eq!(v.secret(&acct("RS1")).unwrap(), k2);
+        assert_eq!(v.accounts().unwrap().len(), 1);
+        v.remove("trf4", "rs1").unwrap();
+        assert!(v.accounts().unwrap().is_empty());
+        assert!(v.secrets.map.borrow().is_empty());
+        assert_eq!(v.remove("trf4", "rs1").unwrap_err(), VaultError::NoSuchAccount);
+    }
+
+    #[test]
+    fn keyring_refusal_rolls_back_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = KeyringVault::new(dir.path().into(), MapSecrets::default());
+        v.secrets.fail_set.set(true);
+        let k1 = parse_key(K1).unwrap().key;
+        assert_eq!(v.save(acct("RS1"), &k1, false).unwrap_err(), VaultError::Locked);
+        assert!(v.accounts().unwrap().is_empty());
+    }
+
+    #[test]
+    fn steps_only_go_forward() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = KeyringVault::new(dir.path().into(), MapSecrets::default());
+        v.save(acct("RS1"), &parse_key(K1).unwrap().key, false).unwrap();
+        assert_eq!(v.claim_step("trf4", "RS1", 100).unwrap(), 100);
+        assert_eq!(v.claim_step("trf4", "RS1", 100).unwrap(), 101);
+        assert_eq!(v.claim_step("trf4", "rs1", 50).unwrap(), 102);
+        assert_eq!(v.claim_step("trf4", "RS1", 200).unwrap(), 200);
+    }
+
+    #[test]
+    fn orphan_keyring_entry_is_adopted_only_if_identical() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = KeyringVault::new(dir.path().into(), MapSecrets::default());
+        let k1 = parse_key(K1).unwrap().key;
+        v.secrets.map.borrow_mut().insert("trf4:RS1".into(), entry_value(&acct("RS1"), &k1));
+        assert_eq!(v.save(acct("RS1"), &parse_key(K2).unwrap().key, false).unwrap_err(), VaultError::KeyExists);
+        assert_eq!(v.save(acct("RS1"), &k1, false).unwrap(), SaveOutcome::Unchanged);
+        assert_eq!(v.accounts().unwrap().len(), 1);
+    }
+}
