@@ -1,1 +1,212 @@
-fn main(){}
+//! `cargo xtask <task>`: everything that is more than one cargo call.
+//!
+//! - `dist`    host (release), WASM modules, extension (unpacked + zip/xpi) into target/dist/
+//! - `test`    dependencies (with --install-deps or CI=true), dist, then every suite: Rust unit and
+//!             integration tests on a real Secret Service, WASM and extension node tests, real
+//!             Chromium and Firefox end to end
+//! - `demo`    dist, then the simulator and a browser filling a login (headless: steps + screenshot)
+//! - `install` dist, then register the host for the browsers found and say how to load the extension
+//! - `bench`   benchmarks (docs/BENCHMARKS.md)
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{exit, Command};
+use std::time::Instant;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn dist_dir() -> PathBuf {
+    root().join("target/dist")
+}
+
+/// Runs a command in the repo root, echoing it; returns whether it succeeded.
+fn run(cmd: &mut Command) -> bool {
+    eprintln!("$ {}", format_cmd(cmd));
+    match cmd.current_dir(root()).status() {
+        Ok(s) => s.success(),
+        Err(e) => {
+            eprintln!("xtask: cannot start {:?}: {e}", cmd.get_program());
+            false
+        }
+    }
+}
+
+fn format_cmd(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program().to_string_lossy().into_owned())
+        .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn must(ok: bool, what: &str) {
+    if !ok {
+        eprintln!("xtask: {what} failed");
+        exit(1);
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn install_deps() {
+    must(run(Command::new("sh").arg("scripts/install-deps.sh")), "installing dependencies");
+}
+
+fn npm_ci_if_needed(dir: &str) -> bool {
+    let d = root().join(dir);
+    if !d.join("package.json").exists() {
+        return true;
+    }
+    if d.join("node_modules").exists() && env::var("CI").is_err() {
+        return true;
+    }
+    let sub = if d.join("package-lock.json").exists() { "ci" } else { "install" };
+    run(Command::new("npm").args([sub, "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&d))
+        || run(Command::new("npm").args(["--prefix", dir, sub, "--no-audit", "--no-fund", "--loglevel=error"]))
+}
+
+fn dist() {
+    let started = Instant::now();
+    let out = dist_dir();
+    std::fs::create_dir_all(&out).expect("create target/dist");
+    must(run(cargo().args(["build", "--release", "--locked", "-p", "eproc-a2f"])), "building the host");
+    let exe = if cfg!(windows) { "eproc-a2f.exe" } else { "eproc-a2f" };
+    std::fs::copy(root().join("target/release").join(exe), out.join(exe)).expect("copy host binary");
+    if root().join("wasm/build.sh").exists() {
+        must(run(Command::new("sh").args(["wasm/build.sh", "target/wasm-pkg"])), "building the WASM modules");
+    }
+    if root().join("extension/scripts/build.mjs").exists() {
+        must(npm_ci_if_needed("extension"), "installing the extension's npm packages");
+        must(
+            run(Command::new("node").args([
+                "extension/scripts/build.mjs",
+                "--out",
+                "target/dist/extension",
+                "--zip",
+                "target/dist",
+            ])),
+            "building the extension",
+        );
+    }
+    eprintln!("xtask: dist ready in {} ({:.0?})", out.display(), started.elapsed());
+}
+
+struct Stage {
+    name: &'static str,
+    ok: bool,
+    secs: f64,
+}
+
+fn stage(stages: &mut Vec<Stage>, name: &'static str, f: impl FnOnce() -> bool) {
+    eprintln!("\n==== {name}");
+    let t = Instant::now();
+    let ok = f();
+    stages.push(Stage { name, ok, secs: t.elapsed().as_secs_f64() });
+}
+
+fn with_keyring(args: &[&str]) -> Command {
+    let mut c = Command::new("sh");
+    c.arg("scripts/with-keyring.sh").args(args);
+    c
+}
+
+fn test(args: &[String]) {
+    let started = Instant::now();
+    if args.iter().any(|a| a == "--install-deps") || env::var("CI").is_ok() {
+        install_deps();
+    }
+    let only_rust = args.iter().any(|a| a == "--rust-only");
+    dist();
+    let mut stages = Vec::new();
+    stage(&mut stages, "rust: unit and integration tests (real Secret Service)", || {
+        run(with_keyring(&["cargo", "test", "--locked", "--workspace", "--exclude", "xtask"]).env("EPROC_A2F_BIN", dist_dir().join("eproc-a2f")))
+    });
+    stage(&mut stages, "rust: Windows code compiles", || {
+        let have = Command::new("rustup").args(["target", "list", "--installed"]).output().map(|o| String::from_utf8_lossy(&o.stdout).contains("x86_64-pc-windows-gnu")).unwrap_or(false);
+        if !have && !run(Command::new("rustup").args(["target", "add", "x86_64-pc-windows-gnu"])) {
+            return false;
+        }
+        run(cargo().args(["check", "--locked", "-p", "eproc-a2f", "--target", "x86_64-pc-windows-gnu"]))
+    });
+    if !only_rust {
+        if root().join("wasm/tests").exists() {
+            stage(&mut stages, "wasm: node tests (WASM vs native codes, browser store)", || {
+                npm_ci_if_needed("wasm") && run(Command::new("node").args(["--test", "wasm/tests/"]).env("EPROC_A2F_BIN", dist_dir().join("eproc-a2f")))
+            });
+        }
+        if root().join("extension/package.json").exists() {
+            stage(&mut stages, "extension: unit tests and lint", || {
+                run(Command::new("npm").args(["--prefix", "extension", "test"]))
+                    && run(Command::new("npm").args(["--prefix", "extension", "run", "lint"]))
+            });
+        }
+        if root().join("tests/e2e/run.mjs").exists() {
+            stage(&mut stages, "e2e: real Chromium and Firefox", || {
+                npm_ci_if_needed("tests/e2e")
+                    && run(with_keyring(&["node", "tests/e2e/run.mjs", "--browser", "all"]).env("EPROC_A2F_DIST", dist_dir()))
+            });
+        }
+        if root().join("tests/admin/run.mjs").exists() {
+            stage(&mut stages, "admin: policy deployment", || {
+                npm_ci_if_needed("tests/admin") && run(Command::new("node").args(["tests/admin/run.mjs"]).env("EPROC_A2F_DIST", dist_dir()))
+            });
+        }
+    }
+    eprintln!("\n==== summary ({:.0?} in all)", started.elapsed());
+    let mut failed = 0;
+    for s in &stages {
+        eprintln!("{:>6} {:>7.1}s  {}", if s.ok { "ok" } else { "FAILED" }, s.secs, s.name);
+        failed += usize::from(!s.ok);
+    }
+    println!("{} passed, {} failed", stages.len() - failed, failed);
+    if failed > 0 {
+        exit(1);
+    }
+}
+
+fn demo() {
+    dist();
+    let script = root().join("tests/e2e/demo.mjs");
+    if !script.exists() {
+        eprintln!("xtask: tests/e2e/demo.mjs is missing");
+        exit(1);
+    }
+    must(npm_ci_if_needed("tests/e2e"), "installing the e2e npm packages");
+    must(run(with_keyring(&["node", "tests/e2e/demo.mjs"]).env("EPROC_A2F_DIST", dist_dir())), "the demo");
+}
+
+fn install() {
+    dist();
+    let host = dist_dir().join("eproc-a2f");
+    must(run(Command::new(&host).arg("install")), "registering the host");
+    println!(
+        "\nPronto. Agora carregue a extensão (até existir na loja):\n  Chrome/Edge/Brave: chrome://extensions → Modo do desenvolvedor → Carregar sem compactação → {}\n  Firefox: about:debugging → Este Firefox → Carregar extensão temporária → {}\nDepois: eproc-a2f add <tribunal> --user <usuário>   (ou cadastre pela página do eproc)\n",
+        dist_dir().join("extension").display(),
+        dist_dir().join("extension/manifest.json").display()
+    );
+}
+
+fn bench(args: &[String]) {
+    dist();
+    let script = root().join("scripts/bench.sh");
+    must(run(with_keyring(&["sh", script.to_str().unwrap_or("scripts/bench.sh")]).args(args).env("EPROC_A2F_DIST", dist_dir())), "benchmarks");
+}
+
+fn main() {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("dist") => dist(),
+        Some("test") => test(&args[1..]),
+        Some("demo") => demo(),
+        Some("install") => install(),
+        Some("bench") => bench(&args[1..]),
+        Some("deps") => install_deps(),
+        _ => {
+            eprintln!("usage: cargo xtask <dist|test [--install-deps] [--rust-only]|demo|install|bench|deps>");
+            exit(2);
+        }
+    }
+}
