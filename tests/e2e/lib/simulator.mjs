@@ -307,7 +307,11 @@ export async function startSimulator(opts = {}) {
       record({ type: 'login', host: ctx.host, authenticator: c.authenticator, user: c.user, system: system.id });
       return redirect(res, `${prefix}controlador.php?acao=painel_adv_listar`);
     }
-    if (sess.user) return send(res, 200, P.panel({ title: system.name, user: sess.user, host: ctx.host }));
+    // The panel needs a session; any other address of the app starts a new SSO login (so tests
+    // can log in again with the same browser).
+    if (rel.startsWith('controlador.php')) {
+      if (sess.user) return send(res, 200, P.panel({ title: system.name, user: sess.user, host: ctx.host }));
+    }
     const login = new URL(system.login[0]);
     const ssoHost = login.host + ctx.suffix;
     const q = new URLSearchParams({

@@ -1,0 +1,69 @@
+// Real Chromium (Debian binary) driven by playwright-core, with the unpacked extension loaded and
+// the simulator's host names mapped to its ports by --host-resolver-rules.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export async function launchChromium({ sim, extensionDir, userDataDir, log = () => {} }) {
+  mkdirSync(userDataDir, { recursive: true });
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+    headless: false,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [
+      '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-component-update',
+      '--disable-sync', '--disable-background-networking',
+      `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`,
+      `--host-resolver-rules=${sim.hostResolverRules()}`, '--ignore-certificate-errors',
+    ],
+    viewport: { width: 1100, height: 900 },
+  });
+  let worker = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+  if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
+  const extensionId = new URL(worker.url()).host;
+  log(`chromium: extension ${extensionId} (${worker.url()})`);
+  const page = context.pages()[0] ?? await context.newPage();
+  page.on('console', (m) => { if (process.env.E2E_VERBOSE) log(`page console: ${m.text()}`); });
+  return new ChromiumDriver(context, page, worker, extensionId);
+}
+
+class Frameish {
+  constructor(target) { this.t = target; }
+  eval(fn, arg) { return this.t.evaluate(fn, arg ?? null); }
+  async type(sel, text) { await this.t.locator(sel).first().pressSequentially(text, { delay: 5 }); }
+  async click(sel) { await this.t.locator(sel).first().click({ timeout: 5000 }); }
+}
+
+export class ChromiumDriver extends Frameish {
+  constructor(context, page, worker, extensionId) {
+    super(page);
+    this.name = 'chromium';
+    this.context = context;
+    this.page = page;
+    this.worker = worker;
+    this.extensionId = extensionId;
+  }
+  async goto(url) { await this.page.goto(url, { waitUntil: 'domcontentloaded' }); }
+  url() { return this.page.url(); }
+  /** The first iframe of the page (the cross-origin test). */
+  async frame(sel) {
+    const handle = await this.page.waitForSelector(sel);
+    const f = await handle.contentFrame();
+    await f.waitForLoadState('domcontentloaded');
+    return new Frameish(f);
+  }
+  async extensionEval(fn, arg) {
+    // the worker may have been stopped: ask the context for the current one
+    const w = this.context.serviceWorkers().find((x) => x.url().startsWith(`chrome-extension://${this.extensionId}/`)) ?? this.worker;
+    return w.evaluate(fn, arg);
+  }
+  async setLocalStorage(obj) {
+    return this.extensionEval((o) => chrome.storage.local.set(o), obj);
+  }
+  async getLocalStorage(key) {
+    return this.extensionEval((k) => chrome.storage.local.get(k), key);
+  }
+  async screenshot(path) { await this.page.screenshot({ path }); }
+  async openExtensionPage(path) { await this.page.goto(`chrome-extension://${this.extensionId}/${path}`); }
+  async close() { await this.context.close().catch(() => {}); }
+}

@@ -1,0 +1,459 @@
+// The end-to-end scenarios, written once against a small driver interface and run in real
+// Chromium (playwright-core) and real Firefox ESR (geckodriver). See tests/e2e/README.md.
+//
+// Driver: goto(url), url(), eval(fn, arg), type(sel, text), click(sel), frame(sel) -> driver of the
+// iframe, setLocalStorage(obj), screenshot(path), close().
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSimulator } from './simulator.mjs';
+import * as totp from './totp.mjs';
+import { installHost, addKey, missingArtifacts, EXTENSION_DIR, CHROME_ID, GECKO_ID, HOST_NAME, hostBinary } from './host.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(fn, { timeout = 10000, interval = 100, what = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await sleep(interval);
+  }
+}
+
+// Reads the extension's test hooks on <html>.
+const hooks = (d) => d.eval(() => ({
+  state: document.documentElement.getAttribute('data-eproc-a2f-state'),
+  filledMs: document.documentElement.getAttribute('data-eproc-a2f-filled-ms'),
+}));
+
+const fieldValue = (d, sel) => d.eval((s) => { const el = document.querySelector(s); return el ? el.value : null; }, sel);
+
+// Installs, before the code field exists, an observer that times (in the page) the field's
+// appearance and the moment it holds 6 digits: an independent latency measurement.
+const watchField = (d, sel) => d.eval((s) => {
+  const w = (window.__e2eWatch = { appeared: null, filled: null });
+  const check = () => {
+    const el = document.querySelector(s);
+    if (el && w.appeared == null) w.appeared = performance.now();
+    if (el && w.filled == null && /^\d{6}$/.test(el.value)) w.filled = performance.now();
+    if (w.filled == null) setTimeout(check, 5);
+  };
+  new MutationObserver(check).observe(document.documentElement, { childList: true, subtree: true });
+  check();
+}, sel);
+const readWatch = (d) => d.eval(() => window.__e2eWatch ?? null);
+
+// All visible text including open shadow roots (the extension's notices may live in one).
+const deepText = (d) => d.eval(() => {
+  const out = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+    out.push(root.textContent ?? '');
+  };
+  walk(document);
+  return out.join('\n');
+});
+
+// Clicks (in page script) the first button/link whose text matches, looking into open shadow roots.
+const clickByText = (d, re) => d.eval((src) => {
+  const rx = new RegExp(src, 'i');
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('button, a, input[type=button], input[type=submit], [role=button]')) {
+      const t = (el.textContent || el.value || '').trim();
+      if (rx.test(t)) found.push(el);
+    }
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+  };
+  walk(document);
+  if (!found.length) return null;
+  found[0].click();
+  return (found[0].textContent || found[0].value || '').trim();
+}, re.source);
+
+/**
+ * Defines the whole browser suite. `launch({sim, extensionDir, dir, log})` returns a driver;
+ * `hostDir(dir)` says where `eproc-a2f install --dir` should write (null: the browser's user
+ * location under $HOME).
+ */
+export function browserSuite({ browser, launch, hostDir, prefix }) {
+  const latencies = [];
+  const state = {};
+  const missing = missingArtifacts();
+  // Missing artifacts skip the suite when run by hand; under CI or E2E_REQUIRE_ARTIFACTS=1 they fail it.
+  const required = process.env.CI === 'true' || process.env.E2E_REQUIRE_ARTIFACTS === '1';
+  const skip = missing && !required ? `not built yet: ${missing}` : false;
+  if (missing && required) test(`[${browser}] artifacts are built`, () => assert.fail(`missing: ${missing}`));
+  const work = join(import.meta.dirname, '..', '.work', `${browser}-${process.pid}`);
+  const log = (m) => { if (process.env.E2E_VERBOSE) console.error(m); };
+  const U = (name) => `${prefix}${name}`;
+
+  before(async () => {
+    if (skip) return;
+    if (process.env.EPROC_A2F_IN_KEYRING !== '1') throw new Error('run inside scripts/with-keyring.sh (node tests/e2e/run.mjs does it)');
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    state.sim = await startSimulator({ workDir: join(work, 'sim'), log });
+    state.profile = join(work, 'profile');
+    state.host = installHost({ browser, dir: hostDir(state.profile), workDir: join(work, 'host') });
+    state.driver = await launch({ sim: state.sim, extensionDir: EXTENSION_DIR, dir: state.profile, log });
+  });
+
+  after(async () => {
+    await state.driver?.close();
+    await state.sim?.close();
+    if (!process.env.E2E_KEEP) rmSync(work, { recursive: true, force: true });
+  });
+
+  const d = () => state.driver;
+  const sim = () => state.sim;
+  const otpEvents = (user, since) => sim().events(since).filter((e) => e.type === 'otp' && e.user === user);
+  const forbidden = (since) => sim().events(since).filter((e) => e.type === 'forbidden');
+  const hostRequests = (since) => state.host.log().filter((e) => e.t >= since && e.ev === 'request');
+
+  async function shot(t, name) {
+    const p = join(import.meta.dirname, '..', '.work', `shot-${browser}-${name.replace(/\W+/g, '_')}.png`);
+    try { await d().screenshot(p); t.diagnostic(`screenshot: ${p}`); } catch {}
+  }
+
+  /** Seeds the same key in the simulator and (through the CLI, as users do) in the keyring. */
+  function seed(authenticator, user, { target = authenticator } = {}) {
+    const key = sim().addUser(authenticator, user);
+    addKey(target, user, totp.groupBy4(key));
+    return key;
+  }
+
+  // Which step's code is `value` for `key` around now? (-1, 0, +1 relative to `step`)
+  function whichStep(key, value, step = totp.stepAt()) {
+    for (const off of [0, 1, -1, 2]) if (totp.totpAtStep(key, step + off) === value) return off;
+    return null;
+  }
+
+  function recordLatency(t, scenario, hook, watch) {
+    const ext = hook?.filledMs != null ? Number(hook.filledMs) : null;
+    const own = watch?.appeared != null && watch?.filled != null ? Math.round(watch.filled - watch.appeared) : null;
+    latencies.push({ scenario, ext, own });
+    t.diagnostic(`fill latency [${browser}] ${scenario}: data-eproc-a2f-filled-ms=${ext ?? 'n/a'} ms, observed=${own ?? 'n/a'} ms`);
+  }
+
+  // eproc's own login: user + password, Entrar, the code field appears on the same page.
+  async function eprocLogin(url, user, { watch = true } = {}) {
+    await d().goto(url);
+    await d().type('#txtUsuario', user);
+    await d().type('#pwdSenha', 'senha-de-teste');
+    if (watch) await watchField(d(), '#txtAcessoCodigo');
+    await d().click('#sbmEntrar');
+    await waitFor(() => d().eval(() => !!document.querySelector('#txtAcessoCodigo')), { what: '#txtAcessoCodigo to appear' });
+  }
+
+  // Keycloak: from the court app to the realm's login, then the OTP page.
+  async function keycloakLogin(appUrl, user, ssoHost) {
+    await d().goto(appUrl);
+    await waitFor(async () => (await d().url()).includes(`${ssoHost}/realms/eproc/`), { what: `redirect to ${ssoHost}` });
+    await waitFor(() => d().eval(() => !!document.querySelector('#kc-form-login')), { what: '#kc-form-login' });
+    await d().type('#username', user);
+    await d().type('#password', 'senha-de-teste');
+    await d().click('#kc-login');
+    await waitFor(() => d().eval(() => !!document.querySelector('#kc-otp-login-form') || !!document.querySelector('#kc-totp-settings-form')), { what: 'the OTP page' });
+  }
+
+  async function expectFilled(t, sel, key, scenario, { watch = true } = {}) {
+    const value = await waitFor(async () => {
+      const v = await fieldValue(d(), sel);
+      return /^\d{6}$/.test(v ?? '') ? v : null;
+    }, { timeout: 15000, what: `${sel} to be filled with 6 digits` }).catch(async (e) => {
+      const h = await hooks(d()).catch(() => null);
+      await shot(t, scenario);
+      throw new Error(`${e.message}; extension state=${JSON.stringify(h)}; host log: ${JSON.stringify(state.host.log().slice(-4))}`);
+    });
+    const off = whichStep(key, value);
+    assert.notEqual(off, null, `the filled code ${value} is not the account's code for any step near now`);
+    const hook = await waitFor(async () => { const h = await hooks(d()); return h.state === 'filled' ? h : null; }, { timeout: 3000, what: 'data-eproc-a2f-state=filled' })
+      .catch(async () => hooks(d()));
+    const w = watch ? await readWatch(d()) : null;
+    recordLatency(t, scenario, hook, w);
+    return { value, hook };
+  }
+
+  async function expectAccepted(user, since, what) {
+    const ev = await waitFor(() => otpEvents(user, since).at(-1), { timeout: 10000, what: `the simulator to receive a code for ${user} (${what})` });
+    assert.equal(ev.ok, true, `simulator refused the code for ${user}: ${JSON.stringify(ev)}`);
+    return ev;
+  }
+
+  const opt = { skip, timeout: 90000 };
+
+  test(`[${browser}] host registered by eproc-a2f install`, { skip }, () => {
+    const m = state.host.manifest;
+    assert.equal(m.name, HOST_NAME);
+    assert.equal(m.type, 'stdio');
+    assert.equal(m.path, state.host.wrapper, 'install --host-path is honoured');
+    if (browser === 'firefox') assert.ok(m.allowed_extensions?.includes(GECKO_ID), JSON.stringify(m));
+    else assert.ok(m.allowed_origins?.includes(`chrome-extension://${CHROME_ID}/`), JSON.stringify(m));
+    if (browser === 'chromium') assert.equal(d().extensionId, CHROME_ID, 'the unpacked extension has the fixed ID');
+  });
+
+  test(`[${browser}] trf2 (eproc own login): late code field filled, not submitted, accepted on Validar`, opt, async (t) => {
+    const user = U('RJ100');
+    const key = seed('trf2', user);
+    const since = sim().lastSeq();
+    await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
+    await expectFilled(t, '#txtAcessoCodigo', key, 'trf2 eproc login');
+    await sleep(1500);
+    assert.equal(otpEvents(user, since).length, 0, 'auto-submit is off by default: nothing submitted');
+    assert.match(await d().url(), /\/eproc\/index\.php$/);
+    await d().click('#btnValidar');
+    const ev = await expectAccepted(user, since, 'Validar');
+    for (const e of ['input', 'change']) assert.ok(ev.fieldEvents.includes(e), `page saw ${e} on the field (saw ${ev.fieldEvents})`);
+    await waitFor(async () => (await d().url()).includes('controlador.php'), { what: 'the panel' });
+    assert.deepEqual(forbidden(since), [], 'no forbidden button/checkbox touched');
+    assert.equal(await d().eval(() => document.querySelector('#usuario-logado')?.textContent), user);
+  });
+
+  test(`[${browser}] trf4 Keycloak (eproc-sso.trf4.jus.br): #otp filled and accepted`, opt, async (t) => {
+    const user = U('RS200');
+    const key = seed('trf4', user);
+    const since = sim().lastSeq();
+    await keycloakLogin('https://eproc.trf4.jus.br/eproc2trf4/', user, 'eproc-sso.trf4.jus.br');
+    await expectFilled(t, '#otp', key, 'trf4 keycloak', { watch: false });
+    await sleep(1000);
+    assert.equal(otpEvents(user, since).length, 0, 'not submitted with auto-submit off');
+    await d().click('#kc-login');
+    await expectAccepted(user, since, 'kc-login');
+    await waitFor(() => sim().events(since).find((e) => e.type === 'login' && e.user === user && e.host === 'eproc.trf4.jus.br'), { what: 'login at eproc.trf4.jus.br' });
+  });
+
+  test(`[${browser}] tjrs-1g Keycloak (keycloak-eks.tjrs.jus.br): filled, trust-device box untouched`, opt, async (t) => {
+    const user = U('RS300');
+    const key = seed('tjrs', user, { target: 'tjrs-1g' });
+    const since = sim().lastSeq();
+    await keycloakLogin('https://eproc1g.tjrs.jus.br/eproc/', user, 'keycloak-eks.tjrs.jus.br');
+    await expectFilled(t, '#otp', key, 'tjrs-1g keycloak', { watch: false });
+    assert.equal(await d().eval(() => document.querySelector('#saveDevice').checked), false, '#saveDevice left alone');
+    await d().click('#kc-login');
+    await expectAccepted(user, since, 'kc-login');
+    await waitFor(() => sim().events(since).find((e) => e.type === 'login' && e.host === 'eproc1g.tjrs.jus.br'), { what: 'login at eproc1g.tjrs.jus.br' });
+    assert.deepEqual(forbidden(since), []);
+  });
+
+  test(`[${browser}] two trf4 accounts: the one typed on the login step is used (JFSC)`, opt, async (t) => {
+    const a = U('SC401'), b = U('SC402');
+    seed('trf4', a);
+    const keyB = seed('trf4', b);
+    const since = sim().lastSeq();
+    await keycloakLogin('https://eproc.jfsc.jus.br/eprocV2/', b, 'eproc-sso.trf4.jus.br');
+    await expectFilled(t, '#otp', keyB, 'jfsc keycloak, 2 accounts', { watch: false });
+    await d().click('#kc-login');
+    const ev = await expectAccepted(b, since, 'kc-login');
+    assert.equal(ev.user, b);
+  });
+
+  test(`[${browser}] shared TRF4 key (added for trf4) used on JFPR`, opt, async (t) => {
+    const user = U('PR500');
+    const key = seed('trf4', user, { target: 'trf4' });
+    const since = sim().lastSeq();
+    await keycloakLogin('https://eproc.jfpr.jus.br/eprocV2/', user, 'eproc-sso.trf4.jus.br');
+    await expectFilled(t, '#otp', key, 'jfpr keycloak (trf4 key)', { watch: false });
+    await d().click('#kc-login');
+    await expectAccepted(user, since, 'kc-login');
+    await waitFor(() => sim().events(since).find((e) => e.type === 'login' && e.host === 'eproc.jfpr.jus.br' && e.user === user), { what: 'login at eproc.jfpr.jus.br' });
+    const req = hostRequests(0).filter((r) => r.type === 'code' && (r.url ?? '').includes('eproc-sso.trf4.jus.br')).at(-1);
+    assert.ok(req, 'the code request carried the realm URL');
+  });
+
+  test(`[${browser}] no key for the court: no code, the enroll hint (no-account)`, opt, async (t) => {
+    const since = Date.now();
+    await eprocLogin('https://eproc.jfrj.jus.br/eproc/index.php', U('RJ600'));
+    const h = await waitFor(async () => { const x = await hooks(d()); return x.state ? x : null; }, { timeout: 8000, what: 'an extension state' });
+    assert.equal(h.state, 'no-account');
+    assert.equal(await fieldValue(d(), '#txtAcessoCodigo'), '');
+    t.diagnostic(`host requests: ${JSON.stringify(hostRequests(since).map((r) => r.type))}`);
+  });
+
+  test(`[${browser}] enrollment on eproc's own page (trf2), then a login with the new key`, opt, async (t) => {
+    const user = U('RJ700');
+    const since = sim().lastSeq();
+    await d().goto('https://eproc.trf2.jus.br/eproc/index.php');
+    await d().type('#txtUsuario', user);
+    await d().type('#pwdSenha', 'senha-de-teste');
+    await d().click('#lnkAutenticacaoDoisFatores');
+    await waitFor(() => d().eval(() => !!document.querySelector('#sbmProsseguir')), { what: 'Prosseguir' });
+    await d().click('#sbmProsseguir');
+    await waitFor(() => d().eval(() => !!document.querySelector('#lblChaveDigitavel')), { what: 'the enrollment page' });
+    const offered = await waitFor(async () => { const x = await hooks(d()); return x.state === 'enroll-offered' ? x : null; }, { timeout: 8000, what: 'enroll-offered' })
+      .catch(async (e) => { await shot(t, 'enroll-eproc'); throw e; });
+    assert.ok(offered);
+    const clicked = await waitFor(() => clickByText(d(), /Salvar esta chave/), { timeout: 5000, what: 'the "Salvar esta chave no eproc-a2f" button' });
+    t.diagnostic(`clicked: ${clicked}`);
+    await waitFor(async () => (await hooks(d())).state === 'enroll-saved', { timeout: 10000, what: 'enroll-saved' })
+      .catch(async (e) => { await shot(t, 'enroll-eproc-saved'); throw new Error(`${e.message}; text: ${(await deepText(d())).slice(-400)}`); });
+    const grouped = await d().eval(() => document.querySelector('#lblChaveDigitavel').textContent);
+    const code = await waitFor(async () => { const v = await fieldValue(d(), '#txtCodigoA2F'); return /^\d{6}$/.test(v) ? v : null; }, { what: 'the confirmation code to be filled' });
+    assert.notEqual(whichStep(grouped, code), null, 'the confirmation code is the shown key\'s');
+    await d().type('#txtEmail', 'advogado@example.com');
+    await d().click('#sbmEnviar');
+    const en = await waitFor(() => sim().events(since).find((e) => e.type === 'enroll'), { what: 'the enrollment submission' });
+    assert.equal(en.ok, true, JSON.stringify(en));
+    // and the new key logs in (the enrollment used up its step: the host waits for the next)
+    const since2 = sim().lastSeq();
+    await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
+    await expectFilled(t, '#txtAcessoCodigo', grouped, 'trf2 login after enrollment');
+    await d().click('#btnValidar');
+    await expectAccepted(user, since2, 'login with the enrolled key');
+  });
+
+  test(`[${browser}] enrollment on Keycloak configure-OTP (trf4), then a login at JFRS with it`, opt, async (t) => {
+    // a user the realm knows without a key: Keycloak sends it to configure-OTP after the password
+    const u2 = U('RS801');
+    const since = sim().lastSeq();
+    await keycloakLogin('https://eproc.trf4.jus.br/eproc2trf4/', u2, 'eproc-sso.trf4.jus.br');
+    assert.ok(await d().eval(() => !!document.querySelector('#kc-totp-settings-form')), 'configure-OTP page');
+    await waitFor(async () => (await hooks(d())).state === 'enroll-offered', { timeout: 8000, what: 'enroll-offered' })
+      .catch(async (e) => { await shot(t, 'enroll-kc'); throw e; });
+    await waitFor(() => clickByText(d(), /Salvar esta chave/), { timeout: 5000, what: 'the save button' });
+    await waitFor(async () => (await hooks(d())).state === 'enroll-saved', { timeout: 10000, what: 'enroll-saved' })
+      .catch(async (e) => { await shot(t, 'enroll-kc-saved'); throw new Error(`${e.message}; text: ${(await deepText(d())).slice(-400)}`); });
+    const code = await waitFor(async () => { const v = await fieldValue(d(), '#totp'); return /^\d{6}$/.test(v) ? v : null; }, { what: '#totp filled' });
+    const raw = await d().eval(() => document.querySelector('#totpSecret').value);
+    const b32 = totp.base32Encode(Buffer.from(raw, 'ascii'));
+    assert.notEqual(whichStep(b32, code), null, `the confirmation code ${code} matches the realm's key (base32 of the raw totpSecret)`);
+    await d().click('#saveTOTPBtn');
+    const en = await waitFor(() => sim().events(since).find((e) => e.type === 'enroll'), { what: 'the enrollment submission' });
+    assert.equal(en.ok, true, JSON.stringify(en));
+    const since2 = sim().lastSeq();
+    await keycloakLogin('https://eproc.jfrs.jus.br/eprocV2/', u2, 'eproc-sso.trf4.jus.br');
+    await expectFilled(t, '#otp', b32, 'jfrs login after keycloak enrollment', { watch: false });
+    await d().click('#kc-login');
+    await expectAccepted(u2, since2, 'login with the enrolled key');
+  });
+
+  test(`[${browser}] auto-submit on (storage.local settings): filled and submitted with no click`, opt, async (t) => {
+    const user = U('RJ900');
+    const key = seed('trf2', user);
+    await d().setLocalStorage({ settings: { mode: 'auto', autoSubmit: true } });
+    try {
+      const since = sim().lastSeq();
+      await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
+      await expectFilled(t, '#txtAcessoCodigo', key, 'trf2 auto-submit').catch(() => null);
+      await expectAccepted(user, since, 'auto-submit');
+      assert.deepEqual(forbidden(since), []);
+    } finally {
+      await d().setLocalStorage({ settings: { mode: 'auto', autoSubmit: false } });
+    }
+  });
+
+  test(`[${browser}] expiring code: a login started with < 5 s left gets the next step's code, accepted`, { ...opt, timeout: 120000 }, async (t) => {
+    const user = U('RJ1000');
+    const key = seed('trf2', user);
+    const since = sim().lastSeq();
+    await d().goto('https://eproc.trf2.jus.br/eproc/index.php');
+    await d().type('#txtUsuario', user);
+    await d().type('#pwdSenha', 'senha-de-teste');
+    await watchField(d(), '#txtAcessoCodigo');
+    // wait for the moment: about 3.5 s left in the step (the field appears ~0.4 s after Entrar)
+    await waitFor(() => { const left = totp.msLeftInStep(); return left < 3800 && left > 3200; }, { timeout: 35000, interval: 20, what: 'the end of a step' });
+    const startStep = totp.stepAt();
+    await d().click('#sbmEntrar');
+    const sawWaiting = await waitFor(async () => { const h = await hooks(d()); return h.state === 'waiting' || h.state === 'filled' ? h.state : null; }, { timeout: 6000, interval: 50, what: 'waiting or filled' });
+    const { value } = await expectFilled(t, '#txtAcessoCodigo', key, 'trf2 expiring-code wait');
+    t.diagnostic(`state seen first: ${sawWaiting}; filled at ${totp.msLeftInStep()} ms left of step ${totp.stepAt()} (login started in step ${startStep})`);
+    assert.equal(value, totp.totpAtStep(key, startStep + 1), 'the filled code is the next step\'s');
+    assert.notEqual(value, totp.totpAtStep(key, startStep), 'not the expiring one');
+    assert.equal(sawWaiting, 'waiting', 'the extension showed that it waits');
+    await d().click('#btnValidar');
+    const ev = await expectAccepted(user, since, 'Validar');
+    assert.equal(ev.step, startStep + 1);
+  });
+
+  // ---- negatives: same pages where no code may be given. The user has a key, so a fill would be possible.
+  const negUser = U('RJNEG');
+  async function expectNothing(t, frameDriver, label, sinceMs) {
+    await sleep(3000);
+    const dd = frameDriver ?? d();
+    assert.equal(await fieldValue(dd, '#txtAcessoCodigo') ?? await fieldValue(dd, '#otp'), '', `${label}: no code in the field`);
+    const h = await hooks(dd);
+    assert.equal(h.state, null, `${label}: no extension state on the page (${JSON.stringify(h)})`);
+    const reqs = hostRequests(sinceMs).filter((r) => r.type === 'code' || r.type === 'enroll');
+    assert.deepEqual(reqs, [], `${label}: no code request reached the host`);
+  }
+
+  test(`[${browser}] negative: look-alike host eproc.trf2.jus.br.evil.example gets no code, no host call`, opt, async (t) => {
+    seed('trf2', negUser);
+    const s = Date.now();
+    await eprocLogin('https://eproc.trf2.jus.br.evil.example/eproc/index.php', negUser, { watch: false });
+    await expectNothing(t, null, 'look-alike', s);
+  });
+
+  test(`[${browser}] negative: look-alike Keycloak realm (eproc-sso.trf4.jus.br.evil.example)`, opt, async (t) => {
+    const user = U('RSNEG');
+    seed('trf4', user);
+    const s = Date.now();
+    await keycloakLogin('https://eproc.trf4.jus.br.evil.example/eproc2trf4/', user, 'eproc-sso.trf4.jus.br.evil.example');
+    await expectNothing(t, null, 'look-alike keycloak', s);
+  });
+
+  test(`[${browser}] negative: http://eproc.trf2.jus.br gets no code, no host call`, opt, async (t) => {
+    const s = Date.now();
+    await eprocLogin('http://eproc.trf2.jus.br/eproc/index.php', negUser, { watch: false });
+    await expectNothing(t, null, 'http', s);
+  });
+
+  test(`[${browser}] negative: eproc page in a cross-origin iframe gets no code, no host call`, opt, async (t) => {
+    const s = Date.now();
+    await d().goto('https://frame.evil.example/embed?src=' + encodeURIComponent('https://eproc.trf2.jus.br/eproc/index.php'));
+    const f = await d().frame('#eprocFrame');
+    await waitFor(() => f.eval(() => !!document.querySelector('#txtUsuario')), { what: 'the framed login form' });
+    await f.type('#txtUsuario', negUser);
+    await f.type('#pwdSenha', 'senha-de-teste');
+    await f.click('#sbmEntrar');
+    await waitFor(() => f.eval(() => !!document.querySelector('#txtAcessoCodigo')), { what: 'the framed code field' });
+    await expectNothing(t, f, 'iframe', s);
+  });
+
+  test(`[${browser}] host call fails (keyring unreachable): the pt-BR error notice, no code`, opt, async (t) => {
+    const user = U('RJERR');
+    seed('trf2', user);
+    // A fresh browser, so no host process from the earlier tests is reused; the wrapper starts the
+    // real host without a D-Bus session: its keyring calls fail.
+    await state.driver.close();
+    state.host.setMode('no-keyring');
+    try {
+      if (browser === 'chromium') {
+        state.hostErr = installHost({ browser, dir: hostDir(state.profile + '-err'), workDir: join(work, 'host-err') });
+        state.hostErr.setMode('no-keyring');
+      }
+      state.driver = await launch({ sim: state.sim, extensionDir: EXTENSION_DIR, dir: state.profile + '-err', log });
+      const s = Date.now();
+      await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user, { watch: false });
+      const h = await waitFor(async () => { const x = await hooks(d()); return x.state ? x : null; }, { timeout: 10000, what: 'an extension state' });
+      const text = await deepText(d());
+      const answers = [...state.host.log(), ...(state.hostErr?.log() ?? [])].filter((e) => e.t >= s && e.ev === 'answer');
+      t.diagnostic(`state=${h.state}; host answers: ${JSON.stringify(answers)}`);
+      assert.equal(h.state, 'error');
+      assert.equal(await fieldValue(d(), '#txtAcessoCodigo'), '');
+      const notice = text.split('\n').map((l) => l.trim()).filter((l) => /eproc-a2f|chaveiro|cofre|senhas|erro|não foi possível/i.test(l));
+      t.diagnostic(`notice text: ${JSON.stringify(notice.slice(0, 5))}`);
+      assert.ok(notice.some((l) => /não|chaveiro|erro|indispon/i.test(l)), 'a Portuguese error notice is shown');
+    } finally {
+      state.host.setMode('normal');
+    }
+  });
+
+  test(`[${browser}] fill latency summary`, { skip }, (t) => {
+    const vals = (k) => latencies.map((l) => l[k]).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+    const median = (a) => (a.length ? (a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2) : null);
+    for (const l of latencies) t.diagnostic(`  ${l.scenario}: ext=${l.ext ?? 'n/a'} ms observed=${l.own ?? 'n/a'} ms`);
+    t.diagnostic(`fill latency median [${browser}]: data-eproc-a2f-filled-ms=${median(vals('ext'))} ms (n=${vals('ext').length}), observed=${median(vals('own'))} ms (n=${vals('own').length})`);
+    writeFileSync(join(import.meta.dirname, '..', '.work', `latency-${browser}.json`), JSON.stringify(latencies, null, 1));
+  });
+}
