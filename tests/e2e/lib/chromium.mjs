@@ -4,14 +4,14 @@ import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export async function launchChromium({ sim, extensionDir, userDataDir, log = () => {} }) {
+export async function launchChromium({ sim, extensionDir, userDataDir, log = () => {}, headed = false }) {
   mkdirSync(userDataDir, { recursive: true });
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     headless: false,
     ignoreDefaultArgs: ['--disable-extensions'],
     args: [
-      '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-component-update',
+      ...(headed ? [] : ['--headless=new']), '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-component-update',
       '--disable-sync', '--disable-background-networking',
       `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`,
       `--host-resolver-rules=${sim.hostResolverRules()}`, '--ignore-certificate-errors',

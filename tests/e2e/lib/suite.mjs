@@ -64,6 +64,20 @@ const deepText = (d) => d.eval(() => {
   return out.join('\n');
 });
 
+// Clicks (in page script) a button of the extension's panel by its data-action (open shadow root).
+const clickAction = (d, action) => d.eval((a) => {
+  const walk = (root) => {
+    const hit = root.querySelector(`[data-action="${a}"]`);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const h = walk(el.shadowRoot); if (h) return h; }
+    return null;
+  };
+  const b = walk(document);
+  if (!b) return null;
+  b.click();
+  return (b.textContent || '').trim() || a;
+}, action);
+
 // Clicks (in page script) the first button/link whose text matches, looking into open shadow roots.
 const clickByText = (d, re) => d.eval((src) => {
   const rx = new RegExp(src, 'i');
@@ -293,7 +307,7 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     const offered = await waitFor(async () => { const x = await hooks(d()); return x.state === 'enroll-offered' ? x : null; }, { timeout: 8000, what: 'enroll-offered' })
       .catch(async (e) => { await shot(t, 'enroll-eproc'); throw e; });
     assert.ok(offered);
-    const clicked = await waitFor(() => clickByText(d(), /Salvar esta chave/), { timeout: 5000, what: 'the "Salvar esta chave no eproc-a2f" button' });
+    const clicked = await waitFor(async () => (await clickAction(d(), 'enroll-save')) ?? clickByText(d(), /Salvar esta chave/), { timeout: 5000, what: 'the "Salvar esta chave no eproc-a2f" button' });
     t.diagnostic(`clicked: ${clicked}`);
     await waitFor(async () => (await hooks(d())).state === 'enroll-saved', { timeout: 10000, what: 'enroll-saved' })
       .catch(async (e) => { await shot(t, 'enroll-eproc-saved'); throw new Error(`${e.message}; text: ${(await deepText(d())).slice(-400)}`); });
@@ -320,7 +334,7 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     assert.ok(await d().eval(() => !!document.querySelector('#kc-totp-settings-form')), 'configure-OTP page');
     await waitFor(async () => (await hooks(d())).state === 'enroll-offered', { timeout: 8000, what: 'enroll-offered' })
       .catch(async (e) => { await shot(t, 'enroll-kc'); throw e; });
-    await waitFor(() => clickByText(d(), /Salvar esta chave/), { timeout: 5000, what: 'the save button' });
+    await waitFor(async () => (await clickAction(d(), 'enroll-save')) ?? clickByText(d(), /Salvar esta chave/), { timeout: 5000, what: 'the save button' });
     await waitFor(async () => (await hooks(d())).state === 'enroll-saved', { timeout: 10000, what: 'enroll-saved' })
       .catch(async (e) => { await shot(t, 'enroll-kc-saved'); throw new Error(`${e.message}; text: ${(await deepText(d())).slice(-400)}`); });
     const code = await waitFor(async () => { const v = await fieldValue(d(), '#totp'); return /^\d{6}$/.test(v) ? v : null; }, { what: '#totp filled' });
@@ -382,6 +396,8 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     const dd = frameDriver ?? d();
     assert.equal(await fieldValue(dd, '#txtAcessoCodigo') ?? await fieldValue(dd, '#otp'), '', `${label}: no code in the field`);
     const h = await hooks(dd);
+    const loaded = await dd.eval(() => document.documentElement.hasAttribute('data-eproc-a2f-loaded'));
+    t.diagnostic(`${label}: content script loaded in this document: ${loaded}`);
     assert.equal(h.state, null, `${label}: no extension state on the page (${JSON.stringify(h)})`);
     const reqs = hostRequests(sinceMs).filter((r) => r.type === 'code' || r.type === 'enroll');
     assert.deepEqual(reqs, [], `${label}: no code request reached the host`);
