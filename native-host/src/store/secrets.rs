@@ -95,8 +95,14 @@ impl Secrets for OsKeyring {
             }
             Ok(()) => {}
         }
-        // A lookup of an entry that does not exist exercises the connection and the unlock state.
-        match self.get("__eproc-a2f-probe__") {
+        // Reading a stored entry exercises the connection and the unlock state (a search alone
+        // succeeds on a locked collection); with no entry yet, a lookup tests the connection.
+        let probe = match self.list() {
+            Ok(Some(names)) if !names.is_empty() => self.get(&names[0]).map(|_| ()),
+            Ok(_) => self.get("__eproc-a2f-probe__").map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match probe {
             Ok(_) => StoreStatus { state: "ok", backend, detail: None },
             Err(VaultError::Locked) => StoreStatus { state: "locked", backend, detail: None },
             Err(VaultError::Unavailable(d)) => StoreStatus { state: "unavailable", backend, detail: Some(d) },
