@@ -93,6 +93,8 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove o registro do eproc-a2f dos navegadores.
     Uninstall(InstallArgs),
+    /// Gera modelos de política para administradores (instalação forçada, configuração gerenciada).
+    Policy(crate::policy::PolicyArgs),
     /// Verifica chaveiro, índice, registro nos navegadores e configuração.
     Doctor {
         /// Corrige o que for seguro corrigir (reconstrói o índice a partir do chaveiro).
@@ -195,6 +197,7 @@ const ENGLISH_HELP: &[(&str, &str, &str)] = &[
     ("install", "dir", "Write the manifest into this folder (custom profiles, tests)."),
     ("install", "extension_id", "Additional allowed extension ID (repeatable)."),
     ("install", "host_path", "Path of the executable to register (default: this executable)."),
+    ("policy", "", "Generate policy templates for administrators (force-install, managed configuration)."),
     ("doctor", "", "Check keyring, index, browser registration and configuration."),
     ("doctor", "repair", "Fix what is safe to fix (rebuild the index from the keyring)."),
 ];
@@ -571,6 +574,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             Ok(())
         }
         Command::Doctor { repair, json } => doctor::run(lang, repair, json),
+        Command::Policy(args) => crate::policy::run(args),
     }
 }
 

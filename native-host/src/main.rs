@@ -1,15 +1,9 @@
 //! `eproc-a2f`: started by a browser it is the native-messaging host; started by a person it is
 //! the command line. Both drive `eproc-a2f-core` over the same keyring-backed vault.
 
-mod cli;
-mod config;
-mod doctor;
-mod framing;
-mod host;
-mod install;
-mod store;
-
 use std::process::ExitCode;
+
+use eproc_a2f::{cli, config, host};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
