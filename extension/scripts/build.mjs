@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Builds the unpacked extension (one manifest for Chromium browsers and Firefox).
+//   node extension/scripts/build.mjs --out <DIR> [--zip <DIR>] [--no-minify]
+// Reads <repo>/core/registry.json for the content-script match patterns, bundles the TypeScript
+// with esbuild, copies _locales, static pages, schema.json, generated icons and (when present)
+// <repo>/target/wasm-pkg/ to <DIR>/wasm/. With --zip, writes eproc-a2f-extension.zip (Chrome) and
+// eproc-a2f.xpi (Firefox, same content) into that folder.
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { zipSync } from 'fflate';
+import { matchPatterns } from '../src/shared/patterns.js';
+import { ICON_SIZES, iconPng } from './icons.mjs';
+
+const EXT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_ROOT = resolve(EXT_DIR, '..');
+
+export const NATIVE_HOST_NAME = 'io.github.eproc_a2f';
+export const GECKO_ID = 'eproc-a2f@eproc-a2f.github.io';
+
+export function readRegistry() {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'core', 'registry.json'), 'utf8'));
+}
+
+export function buildManifest({ registry, version, key }) {
+  const patterns = matchPatterns(registry.systems);
+  const icons = Object.fromEntries(ICON_SIZES.map((s) => [String(s), `icons/icon-${s}.png`]));
+  return {
+    manifest_version: 3,
+    name: '__MSG_extName__',
+    short_name: 'eproc-a2f',
+    description: '__MSG_extDescription__',
+    version,
+    default_locale: 'pt_BR',
+    icons,
+    key,
+    browser_specific_settings: {
+      gecko: {
+        id: GECKO_ID,
+        strict_min_version: '140.0',
+        data_collection_permissions: { required: ['none'] },
+      },
+    },
+    background: { service_worker: 'background.js', scripts: ['background.js'], type: 'module' },
+    permissions: ['nativeMessaging', 'storage'],
+    host_permissions: patterns,
+    content_scripts: [
+      {
+        matches: patterns,
+        js: ['content.js'],
+        run_at: 'document_idle',
+        all_frames: false,
+      },
+    ],
+    action: { default_popup: 'popup.html', default_title: '__MSG_extName__', default_icon: icons },
+    options_ui: { page: 'options.html', open_in_tab: true },
+    storage: { managed_schema: 'schema.json' },
+    content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
+  };
+}
+
+/** Resolves `@browser-mode` to the WASM engineer's module, or to the fallback when it is absent. */
+const browserModePlugin = {
+  name: 'browser-mode',
+  setup(build) {
+    build.onResolve({ filter: /^@browser-mode$/ }, () => {
+      const real = join(EXT_DIR, 'src', 'background', 'browser-mode', 'index.ts');
+      const fallback = join(EXT_DIR, 'src', 'background', 'browser-mode-fallback.ts');
+      return { path: existsSync(real) ? real : fallback };
+    });
+  },
+};
+
+function listFiles(dir, base = dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p, base));
+    else out.push(relative(base, p).split('\\').join('/'));
+  }
+  return out.sort();
+}
+
+function writeZip(srcDir, file) {
+  const entries = {};
+  // A fixed date keeps archives byte-identical across builds of the same tree.
+  const mtime = new Date('2026-01-01T00:00:00Z');
+  for (const rel of listFiles(srcDir)) entries[rel] = [readFileSync(join(srcDir, rel)), { mtime }];
+  writeFileSync(file, zipSync(entries, { level: 9 }));
+}
+
+export async function build({ out, zip = null, minify = true, quiet = false }) {
+  out = resolve(out);
+  if (out === REPO_ROOT || out === EXT_DIR || out === '/' || REPO_ROOT.startsWith(out + '/')) {
+    throw new Error(`refusing to use ${out} as output folder`);
+  }
+  const registry = readRegistry();
+  const pkg = JSON.parse(readFileSync(join(EXT_DIR, 'package.json'), 'utf8'));
+  const key = readFileSync(join(REPO_ROOT, 'manifest', 'extension-key.b64'), 'utf8').trim();
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+
+  const common = {
+    bundle: true,
+    minify,
+    sourcemap: false,
+    legalComments: 'none',
+    target: ['chrome120', 'firefox128'],
+    logLevel: quiet ? 'error' : 'warning',
+    plugins: [browserModePlugin],
+    define: { __REGISTRY_VERSION__: JSON.stringify(registry.version) },
+  };
+  await esbuild.build({
+    ...common,
+    entryPoints: { background: join(EXT_DIR, 'src/background/index.ts') },
+    format: 'esm',
+    outdir: out,
+  });
+  await esbuild.build({
+    ...common,
+    entryPoints: {
+      content: join(EXT_DIR, 'src/content/index.ts'),
+      popup: join(EXT_DIR, 'src/popup/popup.ts'),
+      options: join(EXT_DIR, 'src/options/options.ts'),
+    },
+    format: 'iife',
+    outdir: out,
+  });
+
+  cpSync(join(EXT_DIR, '_locales'), join(out, '_locales'), { recursive: true });
+  cpSync(join(EXT_DIR, 'static'), out, { recursive: true });
+  cpSync(join(EXT_DIR, 'schema.json'), join(out, 'schema.json'));
+  mkdirSync(join(out, 'icons'), { recursive: true });
+  for (const s of ICON_SIZES) writeFileSync(join(out, 'icons', `icon-${s}.png`), iconPng(s));
+  const wasmPkg = join(REPO_ROOT, 'target', 'wasm-pkg');
+  if (existsSync(wasmPkg)) {
+    cpSync(wasmPkg, join(out, 'wasm'), {
+      recursive: true,
+      filter: (p) => !/(^|\/)(\.gitignore|package\.json|README\.md)$/.test(p) || p === wasmPkg,
+    });
+  }
+  const manifest = buildManifest({ registry, version: pkg.version, key });
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+  if (zip) {
+    const zdir = resolve(zip);
+    mkdirSync(zdir, { recursive: true });
+    writeZip(out, join(zdir, 'eproc-a2f-extension.zip'));
+    writeZip(out, join(zdir, 'eproc-a2f.xpi'));
+  }
+  if (!quiet) {
+    console.log(`extension built in ${out} (${manifest.content_scripts[0].matches.length} match patterns` +
+      `${existsSync(wasmPkg) ? ', wasm copied' : ''})${zip ? `; archives in ${resolve(zip)}` : ''}`);
+  }
+  return { out, manifest };
+}
+
+function parseArgs(argv) {
+  const args = { out: null, zip: null, minify: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--out') args.out = argv[++i];
+    else if (a === '--zip') args.zip = argv[++i];
+    else if (a === '--no-minify') args.minify = false;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: node extension/scripts/build.mjs --out <DIR> [--zip <DIR>] [--no-minify]');
+      process.exit(0);
+    } else {
+      console.error(`unknown argument ${a}`);
+      process.exit(2);
+    }
+  }
+  if (!args.out) {
+    console.error('usage: node extension/scripts/build.mjs --out <DIR> [--zip <DIR>] [--no-minify]');
+    process.exit(2);
+  }
+  return args;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  build(parseArgs(process.argv.slice(2))).catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,52 @@
+// Adapter around the browser-mode source (src/background/browser-mode/, WASM core + encrypted
+// storage, owned by the browser-mode work). The build resolves `@browser-mode` to that module when
+// it exists and to ./browser-mode-fallback.ts otherwise (see scripts/build.mjs and tsconfig paths),
+// so the extension builds either way. Optional extras of the source are used when present.
+import * as browserMode from '@browser-mode';
+import type { CodeSource, ProtocolAnswer, ProtocolRequest } from './sources/types';
+import type { RegistrySystem } from '../shared/settings';
+
+export interface BrowserSourceOptions {
+  extraSystems: RegistrySystem[];
+  lockAfterMinutes: number | null;
+  disableExport: boolean;
+}
+
+type Extras = Partial<{
+  setExtraSystems(systems: RegistrySystem[]): unknown;
+  setLockAfterMinutes(minutes: number | null): unknown;
+  setPolicy(policy: BrowserSourceOptions): unknown;
+}>;
+
+function unavailable(detail: string): CodeSource {
+  return {
+    kind: 'browser',
+    async request(_req: ProtocolRequest): Promise<ProtocolAnswer> {
+      return {
+        id: null,
+        ok: false,
+        error: { code: 'browser_mode_unavailable', message: 'O modo navegador não está disponível.', detail },
+      };
+    },
+    close() {},
+  };
+}
+
+export async function openBrowserSource(opts: BrowserSourceOptions): Promise<CodeSource> {
+  const create = (browserMode as { createBrowserSource?: () => Promise<CodeSource> }).createBrowserSource;
+  if (typeof create !== 'function') return unavailable('createBrowserSource is not exported');
+  let src: CodeSource & Extras;
+  try {
+    src = (await create()) as CodeSource & Extras;
+  } catch (e) {
+    return unavailable(e instanceof Error ? e.message : String(e));
+  }
+  try {
+    if (typeof src.setPolicy === 'function') await src.setPolicy(opts);
+    if (typeof src.setExtraSystems === 'function') await src.setExtraSystems(opts.extraSystems);
+    if (typeof src.setLockAfterMinutes === 'function') await src.setLockAfterMinutes(opts.lockAfterMinutes);
+  } catch {
+    /* extras are best effort */
+  }
+  return src;
+}

@@ -1,0 +1,180 @@
+// Background (Chrome: module service worker; Firefox: event page). Owns the code source and is
+// the only place a page URL is taken from: the sender's URL as the browser reports it.
+import { ext } from '../shared/api';
+import type { ContentRequest, ExtRequest, PageRequest, PageSettings, SettingsReply, StatusReply } from '../shared/messages';
+import {
+  type EffectiveSettings, type ManagedSettings, type UserSettings,
+  effectiveSettings, parseManaged, parseUser,
+} from '../shared/settings';
+import { openBrowserSource } from './browser-adapter';
+import { SourceManager, errorAnswer, isSource } from './sources/select';
+import type { ProtocolAnswer } from './sources/types';
+import { UserMemory } from './user-memory';
+
+// ---------------------------------------------------------------- settings
+
+let userSettings: UserSettings | null = null;
+let managedSettings: ManagedSettings | null = null;
+
+async function readManaged(): Promise<ManagedSettings> {
+  try {
+    // Chrome: {} until the policy arrives (then storage.onChanged 'managed'); Firefox rejects
+    // when nothing is configured.
+    const raw = await ext.storage.managed.get(null);
+    return parseManaged(raw);
+  } catch {
+    return {};
+  }
+}
+
+async function readUser(): Promise<UserSettings> {
+  try {
+    const r = await ext.storage.local.get('settings');
+    return parseUser(r.settings);
+  } catch {
+    return parseUser(undefined);
+  }
+}
+
+async function settings(): Promise<EffectiveSettings> {
+  userSettings ??= await readUser();
+  managedSettings ??= await readManaged();
+  return effectiveSettings(userSettings, managedSettings);
+}
+
+const sources = new SourceManager(settings, (s) =>
+  openBrowserSource({ extraSystems: s.extraSystems, lockAfterMinutes: s.lockAfterMinutes, disableExport: s.disableExport }),
+);
+
+ext.storage.onChanged.addListener((changes, area) => {
+  if (area === 'managed') {
+    managedSettings = null;
+    sources.invalidate();
+  } else if (area === 'local' && 'settings' in changes) {
+    userSettings = null;
+    sources.invalidate();
+  }
+});
+
+// ---------------------------------------------------------------- user names per tab
+
+const users = new UserMemory(ext.storage.session ?? null);
+ext.tabs?.onRemoved?.addListener((tabId) => void users.forgetTab(tabId));
+
+// ---------------------------------------------------------------- senders
+
+type Sender = chrome.runtime.MessageSender;
+
+function originOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** The top-frame page URL of a content script's sender, as the browser reports it, or an error code. */
+export function pageUrlOf(sender: Sender, extensionId: string): { url: string; tabId: number } | { error: string } {
+  if (sender.id !== extensionId) return { error: 'extension_error' };
+  if (!sender.tab || typeof sender.tab.id !== 'number' || sender.frameId !== 0) return { error: 'not_top_frame' };
+  const url = sender.url ?? sender.tab.url;
+  if (!url) return { error: 'page_changed' };
+  // If the browser also tells us the tab's URL, both must be the same origin (no navigation race).
+  if (sender.tab.url && originOf(sender.tab.url) !== originOf(url)) return { error: 'page_changed' };
+  return { url, tabId: sender.tab.id };
+}
+
+function isExtensionPage(sender: Sender): boolean {
+  const base = ext.runtime.getURL('');
+  return sender.id === ext.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(base);
+}
+
+const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings']);
+
+// ---------------------------------------------------------------- handlers
+
+async function handleContent(msg: ContentRequest, sender: Sender): Promise<unknown> {
+  const page = pageUrlOf(sender, ext.runtime.id);
+  if ('error' in page) return errorAnswer(page.error);
+  const origin = originOf(page.url)!;
+  switch (msg.kind) {
+    case 'code': {
+      const user = typeof msg.user === 'string' && msg.user.trim() !== '' ? msg.user.trim() : undefined;
+      return sources.request({ type: 'code', url: page.url, ...(user ? { user } : {}) });
+    }
+    case 'enroll': {
+      const req: Record<string, unknown> = { type: 'enroll', url: page.url, user: String(msg.user ?? '').trim(), secret: String(msg.secret ?? '') };
+      if (typeof msg.label === 'string' && msg.label) req.label = msg.label;
+      if (typeof msg.algorithm === 'string') req.algorithm = msg.algorithm;
+      if (typeof msg.digits === 'number') req.digits = msg.digits;
+      if (typeof msg.period === 'number') req.period = msg.period;
+      if (msg.replace === true) req.replace = true;
+      return sources.request(req as { type: 'enroll' });
+    }
+    case 'remember-user':
+      if (typeof msg.user === 'string' && msg.user.trim() !== '' && msg.user.length <= 256) {
+        await users.remember(page.tabId, origin, msg.user.trim());
+      }
+      return { ok: true };
+    case 'recall-user':
+      return { ok: true, user: await users.recall(page.tabId, origin) };
+    case 'page-settings': {
+      const s = await settings();
+      const reply: PageSettings = { autoSubmit: s.autoSubmit, disableExport: s.disableExport };
+      return reply;
+    }
+  }
+}
+
+async function handlePage(msg: PageRequest): Promise<unknown> {
+  switch (msg.kind) {
+    case 'status': {
+      if (msg.retry) sources.invalidate();
+      const s = await settings();
+      const src = await sources.current();
+      const hello: ProtocolAnswer = isSource(src) ? await SourceManager.ask(src, { type: 'hello' }) : src;
+      const reply: StatusReply = { mode: s.mode, source: isSource(src) ? src.kind : null, hello };
+      return reply;
+    }
+    case 'accounts':
+      return sources.request({ type: 'accounts' });
+    case 'systems':
+      return sources.request({ type: 'systems' });
+    case 'peek':
+      return sources.request({ type: 'code', authenticator: msg.authenticator, user: msg.user, peek: true });
+    case 'remove':
+      return sources.request({ type: 'remove', authenticator: msg.authenticator, user: msg.user, confirm: true });
+    case 'get-settings': {
+      const effective = await settings();
+      const reply: SettingsReply = { user: userSettings!, managed: managedSettings!, effective };
+      return reply;
+    }
+    case 'set-settings': {
+      const current = userSettings ?? (await readUser());
+      const next = parseUser({ ...current, ...msg.patch });
+      await ext.storage.local.set({ settings: next });
+      userSettings = next;
+      sources.invalidate();
+      return { ok: true };
+    }
+  }
+}
+
+ext.runtime.onMessage.addListener((msg: ExtRequest, sender, sendResponse) => {
+  if (!msg || typeof msg !== 'object' || typeof msg.kind !== 'string') return false;
+  let work: Promise<unknown>;
+  if (CONTENT_KINDS.has(msg.kind)) {
+    // Content requests are only honoured from content scripts (a tab), never from extension pages.
+    work = isExtensionPage(sender) ? Promise.resolve(errorAnswer('not_top_frame')) : handleContent(msg as ContentRequest, sender);
+  } else if (isExtensionPage(sender)) {
+    work = handlePage(msg as PageRequest);
+  } else {
+    return false;
+  }
+  work.then(sendResponse, (e: unknown) => sendResponse(errorAnswer('extension_error', e instanceof Error ? e.message : String(e))));
+  return true;
+});
+
+// Read the policy once at start so that an early request does not wait for it.
+void settings();

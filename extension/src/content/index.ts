@@ -1,0 +1,469 @@
+// Content script: runs only on the registry's pages (manifest match patterns) and only in the top
+// frame. Fills the login code, offers to save keys on enrollment pages. It never sends a URL: the
+// background takes the page URL from the browser. Testing hooks on <html>:
+//   data-eproc-a2f-state     filled|waiting|choose|no-account|error|enroll-offered|enroll-saved
+//   data-eproc-a2f-filled-ms ms from the code field appearing (observer callback) to the fill
+//   data-eproc-a2f-error     the error code of the last failure
+import { ext } from '../shared/api';
+import { choiceList, pickUser } from '../shared/choose';
+import { errorMessageKey } from '../shared/errors';
+import { t } from '../shared/i18n';
+import type { ContentRequest, PageSettings } from '../shared/messages';
+import {
+  type EnrollmentPage, type LoginField,
+  detectEnrollment, findLoginField, findLoginSubmit, groupKey, isForbiddenControl, isInstitutionalEmail,
+  otpauthUri, userOnPage,
+} from './detect';
+import { fillInput, fillSplit } from './fill';
+import { closePanel, inputField, keyBlock, listOfButtons, qrSvg, showPanel, textBlock } from './ui';
+
+type Answer = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; [k: string]: unknown } };
+
+const ATTR_STATE = 'data-eproc-a2f-state';
+const ATTR_FILLED_MS = 'data-eproc-a2f-filled-ms';
+const ATTR_ERROR = 'data-eproc-a2f-error';
+const SESSION_USER = 'eproc-a2f:user';
+
+type State = 'filled' | 'waiting' | 'choose' | 'no-account' | 'error' | 'enroll-offered' | 'enroll-saved';
+
+function setState(s: State, error?: string): void {
+  const html = document.documentElement;
+  html.setAttribute(ATTR_STATE, s);
+  if (error) html.setAttribute(ATTR_ERROR, error);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function send<T = Answer>(msg: ContentRequest): Promise<T> {
+  try {
+    const r = await ext.runtime.sendMessage(msg);
+    if (r === undefined || r === null) throw new Error('no answer from the background');
+    return r as T;
+  } catch (e) {
+    return { ok: false, error: { code: 'extension_error', detail: e instanceof Error ? e.message : String(e) } } as T;
+  }
+}
+
+let pageSettings: PageSettings | null = null;
+async function settings(): Promise<PageSettings> {
+  if (pageSettings) return pageSettings;
+  const r = await send<PageSettings | Answer>({ kind: 'page-settings' });
+  const got: PageSettings = 'autoSubmit' in r ? (r as PageSettings) : { autoSubmit: false, disableExport: false };
+  pageSettings = got;
+  return got;
+}
+
+// ------------------------------------------------------------------ user names
+
+function sessionUser(): string | null {
+  try {
+    return sessionStorage.getItem(SESSION_USER);
+  } catch {
+    return null;
+  }
+}
+
+let rememberTimer: ReturnType<typeof setTimeout> | undefined;
+function rememberUser(user: string, now = false): void {
+  const u = user.trim();
+  if (u === '' || u.length > 256) return;
+  try {
+    sessionStorage.setItem(SESSION_USER, u);
+  } catch {
+    /* storage disabled */
+  }
+  clearTimeout(rememberTimer);
+  const go = () => void send({ kind: 'remember-user', user: u });
+  if (now) go();
+  else rememberTimer = setTimeout(go, 400);
+}
+
+/** Remembers what is typed in the login step's user name field (eproc `#txtUsuario`, Keycloak `#username`). */
+function watchUserNames(): void {
+  const isUserField = (el: EventTarget | null): el is HTMLInputElement =>
+    !!el && (el as Element).tagName === 'INPUT' && ['txtUsuario', 'username'].includes((el as Element).id);
+  const onInput = (ev: Event) => {
+    if (isUserField(ev.target)) rememberUser(ev.target.value);
+  };
+  document.addEventListener('input', onInput, true);
+  document.addEventListener('change', onInput, true);
+  // A login click or submit: take the field's value as it is now (autofilled values fire no event).
+  const snapshot = () => {
+    const { typed } = userOnPage(document);
+    if (typed) rememberUser(typed, true);
+  };
+  document.addEventListener('submit', snapshot, true);
+  document.addEventListener('click', (ev) => {
+    const t = ev.target as Element | null;
+    if (t && t.closest?.('#sbmEntrar, #kc-login, #lnkAutenticacaoDoisFatores, a, button, input[type="submit"]')) snapshot();
+  }, true);
+}
+
+async function currentUser(): Promise<string | null> {
+  const { attempted, typed } = userOnPage(document);
+  const direct = pickUser({ attempted, typed, session: sessionUser() });
+  if (direct) return direct;
+  const r = await send<{ ok: boolean; user?: string | null }>({ kind: 'recall-user' });
+  return pickUser({ remembered: r.ok ? r.user ?? null : null });
+}
+
+// ------------------------------------------------------------------ login autofill
+
+/** Elements whose appearance was already handled: one code per field appearance. */
+const handled = new WeakSet<Element>();
+
+function fieldConnected(f: LoginField): boolean {
+  return f.inputs.every((i) => i.isConnected);
+}
+
+function fill(f: LoginField, code: string): void {
+  if (f.kind === 'split') fillSplit(f.inputs, code);
+  else fillInput(f.inputs[0]!, code);
+}
+
+function showError(code: string, detail?: string): void {
+  setState('error', code);
+  const text = t(errorMessageKey(code));
+  showPanel({
+    name: 'error', tone: 'error', title: t('noticeErrorTitle'), text, closeLabel: t('close'),
+    ...(detail ? { body: [textBlock(detail, 'muted')] } : {}),
+  });
+}
+
+async function handleLogin(field: LoginField, t0: number, user?: string | null): Promise<void> {
+  const u = user === undefined ? await currentUser() : user;
+  const a = await send({ kind: 'code', ...(u ? { user: u } : {}) });
+  await onCodeAnswer(field, a, t0);
+}
+
+async function onCodeAnswer(field: LoginField, a: Answer, t0: number): Promise<void> {
+  if (!a.ok) {
+    const err = a.error;
+    switch (err.code) {
+      case 'choose_account':
+      case 'unknown_account':
+        showChooser(field, err, t0);
+        return;
+      case 'no_account':
+        setState('no-account', 'no_account');
+        showPanel({
+          name: 'no-account', tone: 'info', title: t('noAccountTitle'), text: t('noAccountText'),
+          body: [textBlock(t('noAccountCli'), 'muted')], closeLabel: t('close'),
+        });
+        return;
+      case 'unknown_site':
+        // Not a page of a registry system after all (the background's exact match): stay silent.
+        setState('error', 'unknown_site');
+        return;
+      default:
+        showError(err.code, typeof err.detail === 'string' && err.code === 'extension_error' ? err.detail : undefined);
+        return;
+    }
+  }
+  const code = String(a.code ?? '');
+  if (!/^[0-9]{4,10}$/.test(code)) {
+    showError('internal_error');
+    return;
+  }
+  const wait = typeof a.wait_ms === 'number' && a.wait_ms > 0 ? a.wait_ms : 0;
+  if (wait > 0) {
+    setState('waiting');
+    showPanel({
+      name: 'waiting', tone: 'info', title: t('waitingTitle'),
+      text: t('waitingText', [String(Math.ceil(wait / 1000))]), closeLabel: t('close'),
+    });
+    await sleep(wait);
+  }
+  let target: LoginField | null = field;
+  if (!fieldConnected(field)) {
+    // The page re-rendered the field while we waited: fill the one shown now (same appearance).
+    target = findLoginField(document);
+    if (target) for (const i of target.inputs) handled.add(i);
+  }
+  if (!target) {
+    showError('page_changed');
+    return;
+  }
+  fill(target, code);
+  document.documentElement.setAttribute(ATTR_FILLED_MS, String(Math.round(performance.now() - t0)));
+  setState('filled');
+  const who = typeof a.label === 'string' && a.label ? a.label : String(a.user ?? '');
+  showPanel({ name: 'filled', tone: 'ok', title: t('filledTitle'), text: t('filledText', [who]), autoCloseMs: 4000, closeLabel: t('close') });
+  const s = await settings();
+  if (s.autoSubmit) {
+    const btn = findLoginSubmit(document, target);
+    if (btn && !isForbiddenControl(btn)) {
+      await sleep(60); // let page scripts react to the input events first
+      btn.click();
+    }
+  }
+}
+
+function showChooser(field: LoginField, err: Record<string, unknown>, t0: number): void {
+  const accounts = choiceList(err);
+  if (accounts.length === 0) {
+    showError(String(err.code));
+    return;
+  }
+  setState('choose', String(err.code));
+  const buttons = accounts.map((acc) => ({
+    label: acc.label ? `${acc.label} (${acc.user})` : acc.user,
+    action: 'choose',
+    onClick: () => {
+      closePanel('choose', { silent: true });
+      rememberUser(acc.user, true);
+      void handleLogin(field, t0, acc.user);
+    },
+  }));
+  const list = listOfButtons(buttons);
+  list.querySelectorAll('button').forEach((b, i) => (b.dataset.user = accounts[i]!.user));
+  showPanel({
+    name: 'choose', tone: 'info', title: t('chooseTitle'),
+    text: err.code === 'unknown_account' ? t('chooseUnknownText') : t('chooseText'),
+    body: [list], closeLabel: t('close'),
+  });
+}
+
+// ------------------------------------------------------------------ enrollment helper
+
+let enrollment: EnrollmentPage | null = null;
+let enrollBlocked = false;
+let emailOverride = false;
+
+function setBlocked(on: boolean): void {
+  enrollBlocked = on;
+  for (const b of enrollment?.submitButtons ?? []) {
+    const bb = b as HTMLButtonElement;
+    if (on) {
+      if (bb.dataset.eprocA2fWasDisabled === undefined) bb.dataset.eprocA2fWasDisabled = bb.disabled ? '1' : '0';
+      bb.disabled = true;
+    } else if (bb.dataset.eprocA2fWasDisabled !== undefined) {
+      bb.disabled = bb.dataset.eprocA2fWasDisabled === '1';
+      delete bb.dataset.eprocA2fWasDisabled;
+    }
+  }
+}
+
+function isEnrollmentSubmitter(target: EventTarget | null): HTMLElement | null {
+  const el = target as Element | null;
+  if (!el || !enrollment) return null;
+  return enrollment.submitButtons.find((b) => b === el || b.contains(el)) ?? null;
+}
+
+function institutionalEmailWarning(retry: () => void): void {
+  showPanel({
+    name: 'email-warning', tone: 'warn', title: t('emailWarnTitle'), text: t('emailWarnText'), closeLabel: t('close'),
+    buttons: [
+      { label: t('emailWarnFix'), action: 'email-fix', primary: true, onClick: () => { closePanel('email-warning', { silent: true }); enrollment?.emailInput?.focus(); } },
+      { label: t('emailWarnSendAnyway'), action: 'email-send-anyway', onClick: () => { emailOverride = true; closePanel('email-warning', { silent: true }); retry(); } },
+    ],
+  });
+}
+
+/** Capture-phase guards: no submit while the key is not stored; warn on institutional e-mail. */
+function guardEnrollmentForm(page: EnrollmentPage): void {
+  const check = (ev: Event, retry: () => void): void => {
+    if (enrollBlocked) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      document.getElementById('eproc-a2f-ui')?.animate?.([{ transform: 'translateX(0)' }, { transform: 'translateX(-6px)' }, { transform: 'translateX(0)' }], 200);
+      return;
+    }
+    const email = page.emailInput?.value ?? '';
+    if (!emailOverride && email && isInstitutionalEmail(email)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      institutionalEmailWarning(retry);
+    }
+  };
+  document.addEventListener('submit', (ev) => {
+    if (page.form && ev.target !== page.form) return;
+    check(ev, () => (page.form?.requestSubmit ? page.form.requestSubmit() : page.form?.submit()));
+  }, true);
+  document.addEventListener('click', (ev) => {
+    const btn = isEnrollmentSubmitter(ev.target);
+    if (btn) check(ev, () => btn.click());
+  }, true);
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter' || !enrollBlocked) return;
+    const tgt = ev.target as Element | null;
+    if (tgt && page.form && page.form.contains(tgt) && tgt.tagName === 'INPUT') {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+}
+
+function backupBody(page: EnrollmentPage, user: string): HTMLElement[] {
+  const issuer = 'eproc-a2f';
+  const uri = otpauthUri({
+    secret: page.secret, issuer, account: `${location.hostname}:${user || '?'}`,
+    ...(page.algorithm ? { algorithm: page.algorithm } : {}),
+    ...(page.digits ? { digits: page.digits } : {}),
+    ...(page.period ? { period: page.period } : {}),
+  });
+  const wrap = document.createElement('div');
+  wrap.dataset.role = 'backup';
+  wrap.append(textBlock(t('backupText')), keyBlock(groupKey(page.secret)), qrSvg(uri));
+  return [wrap];
+}
+
+async function offerEnrollment(page: EnrollmentPage): Promise<void> {
+  enrollment = page;
+  guardEnrollmentForm(page);
+  const s = await settings();
+  const { attempted, typed } = userOnPage(document);
+  let known = pickUser({ attempted, typed, session: sessionUser() });
+  if (!known) {
+    const r = await send<{ ok: boolean; user?: string | null }>({ kind: 'recall-user' });
+    known = r.ok ? r.user ?? null : null;
+  }
+  setState('enroll-offered');
+  setBlocked(true);
+  showOffer(page, known ?? '', s, null);
+}
+
+function showOffer(page: EnrollmentPage, user: string, s: PageSettings, message: string | null): void {
+  const field = inputField(t('enrollUserLabel'), 'eproc-a2f-user', user);
+  const body: HTMLElement[] = [];
+  if (message) body.push(textBlock(message, 'text'));
+  body.push(field.wrap);
+  let showingBackup = false;
+  const buttons = [
+    {
+      label: t('enrollSave'), action: 'enroll-save', primary: true,
+      onClick: () => {
+        const u = field.input.value.trim();
+        if (!u) {
+          field.input.focus();
+          return;
+        }
+        void doEnroll(page, u, false);
+      },
+    },
+    {
+      label: t('enrollNotNow'), action: 'enroll-dismiss',
+      onClick: () => {
+        setBlocked(false);
+        closePanel('enroll', { silent: true });
+      },
+    },
+  ];
+  if (!s.disableExport) {
+    buttons.push({
+      label: t('enrollBackup'), action: 'enroll-backup',
+      onClick: () => {
+        if (showingBackup) return;
+        showingBackup = true;
+        const panel = document.getElementById('eproc-a2f-ui')?.shadowRoot?.querySelector('.panel');
+        panel?.append(...backupBody(page, field.input.value.trim()));
+      },
+    });
+  }
+  showPanel({
+    name: 'enroll', tone: 'info', title: t('enrollTitle'), text: t('enrollText'), body, buttons, closeLabel: t('close'),
+    // Closing with × is "not now": the user decides; the form is theirs again.
+    onClose: () => setBlocked(false),
+  });
+  if (!user) field.input.focus();
+}
+
+async function doEnroll(page: EnrollmentPage, user: string, replace: boolean): Promise<void> {
+  showPanel({ name: 'enroll-saving', tone: 'info', title: t('enrollSaving'), closeLabel: t('close'), onClose: () => {} });
+  const a = await send({
+    kind: 'enroll', user, secret: page.secret,
+    ...(page.algorithm ? { algorithm: page.algorithm } : {}),
+    ...(page.digits ? { digits: page.digits } : {}),
+    ...(page.period ? { period: page.period } : {}),
+    ...(replace ? { replace: true } : {}),
+  });
+  if (!a.ok) {
+    if (a.error.code === 'key_exists') {
+      showPanel({
+        name: 'enroll-exists', tone: 'warn', title: t('enrollExistsTitle'), text: t('enrollExistsText', [user]), closeLabel: t('close'),
+        buttons: [
+          { label: t('enrollReplace'), action: 'enroll-replace', primary: true, onClick: () => void doEnroll(page, user, true) },
+          { label: t('cancel'), action: 'enroll-dismiss', onClick: () => { setBlocked(false); closePanel('enroll-exists', { silent: true }); } },
+        ],
+        onClose: () => setBlocked(false),
+      });
+      setState('error', 'key_exists');
+      return;
+    }
+    // Storing failed: say so, fill nothing; the form stays blocked until the user dismisses this.
+    setState('error', a.error.code);
+    showPanel({
+      name: 'enroll-failed', tone: 'error', title: t('enrollFailedTitle'), text: t(errorMessageKey(a.error.code)), closeLabel: t('close'),
+      buttons: [
+        { label: t('ok'), action: 'enroll-dismiss', primary: true, onClick: () => { setBlocked(false); closePanel('enroll-failed', { silent: true }); } },
+      ],
+      onClose: () => setBlocked(false),
+    });
+    return;
+  }
+  rememberUser(user, true);
+  const code = String(a.code ?? '');
+  const wait = typeof a.wait_ms === 'number' && a.wait_ms > 0 ? a.wait_ms : 0;
+  if (wait > 0) {
+    showPanel({ name: 'enroll-waiting', tone: 'info', title: t('enrollSavedWaiting'), text: t('waitingText', [String(Math.ceil(wait / 1000))]), closeLabel: t('close') });
+    await sleep(wait);
+  }
+  if (/^[0-9]{4,10}$/.test(code) && page.codeInput.isConnected) fillInput(page.codeInput, code);
+  setBlocked(false);
+  setState('enroll-saved');
+  const warnings = Array.isArray(a.warnings) && a.warnings.includes('short_key') ? `\n${t('enrollShortKey')}` : '';
+  showPanel({
+    name: 'enroll-saved', tone: 'ok', title: t('enrollSavedTitle'),
+    text: (page.kind === 'eproc' ? t('enrollSavedTextEproc') : t('enrollSavedTextKeycloak')) + warnings,
+    closeLabel: t('close'),
+  });
+}
+
+// ------------------------------------------------------------------ watching the page
+
+let enrollChecked = 0;
+let enrollFound = false;
+
+function scan(fromObserver: boolean): void {
+  const now = performance.now();
+  if (!enrollFound && (now - enrollChecked > 250 || !fromObserver)) {
+    enrollChecked = now;
+    const page = detectEnrollment(document);
+    if (page) {
+      enrollFound = true;
+      void offerEnrollment(page);
+      return;
+    }
+  }
+  if (enrollFound) return;
+  const field = findLoginField(document);
+  if (!field || field.inputs.some((i) => handled.has(i))) return;
+  // Make sure this is not an enrollment page whose key text showed up in this same mutation.
+  const page = detectEnrollment(document);
+  if (page) {
+    enrollFound = true;
+    void offerEnrollment(page);
+    return;
+  }
+  for (const i of field.inputs) handled.add(i);
+  void handleLogin(field, now);
+}
+
+function main(): void {
+  // Top frame only (the manifest already says all_frames: false; this guards about:blank tricks).
+  if (window.top !== window) return;
+  if (location.protocol !== 'https:') return;
+  if (document.documentElement.hasAttribute('data-eproc-a2f-loaded')) return;
+  document.documentElement.setAttribute('data-eproc-a2f-loaded', '');
+  watchUserNames();
+  const observer = new MutationObserver(() => scan(true));
+  observer.observe(document.documentElement, {
+    childList: true, subtree: true, attributes: true,
+    attributeFilter: ['style', 'class', 'hidden', 'type', 'disabled', 'readonly'],
+  });
+  scan(false);
+  // Fallback for reveals no mutation reports (stylesheet swaps, animations).
+  setInterval(() => scan(false), 1000);
+}
+
+main();

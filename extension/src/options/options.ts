@@ -1,0 +1,136 @@
+// Options: accounts (label, remove with confirmation), auto-submit, code source mode; settings
+// fixed by the organisation (storage.managed) are shown as such and disabled.
+import { ext } from '../shared/api';
+import { clear, h } from '../shared/dom';
+import { errorMessageKey } from '../shared/errors';
+import { localizeDocument, t } from '../shared/i18n';
+import type { PageRequest, SettingsReply, StatusReply } from '../shared/messages';
+import type { Mode } from '../shared/settings';
+import { describeStatus } from '../shared/status';
+
+type Answer = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string } };
+
+const send = async <T>(msg: PageRequest): Promise<T> => {
+  try {
+    return (await ext.runtime.sendMessage(msg)) as T;
+  } catch {
+    return { ok: false, error: { code: 'extension_error' } } as T;
+  }
+};
+
+const $ = (id: string) => document.getElementById(id)!;
+
+async function loadStatus(retry = false): Promise<void> {
+  const box = $('status');
+  const s = await send<StatusReply>({ kind: 'status', retry });
+  clear(box);
+  if (!s || !('hello' in s)) return;
+  const v = describeStatus(s);
+  box.className = `status ${v.tone}`;
+  box.dataset.state = v.tone;
+  box.append(h('strong', { text: v.title }), h('p', { text: v.text }));
+  if (v.command) box.append(h('p', { text: t('statusInstallHelp') }), h('pre', { class: 'cmd', text: v.command }));
+}
+
+async function loadAccounts(): Promise<void> {
+  const list = $('accounts');
+  clear(list);
+  const a = await send<Answer>({ kind: 'accounts' });
+  if (!a.ok) {
+    list.append(h('p', { class: 'muted', text: t(errorMessageKey(a.error.code)) }));
+    return;
+  }
+  const accounts = (Array.isArray(a.accounts) ? a.accounts : []) as {
+    authenticator: string; user: string; label: string | null; systems: string[]; created?: number;
+  }[];
+  if (accounts.length === 0) {
+    list.append(h('p', { class: 'muted', 'data-role': 'no-accounts', text: t('popupNoAccounts') }));
+    return;
+  }
+  const table = h('table', { class: 'accounts' },
+    h('thead', {}, h('tr', {},
+      h('th', { text: t('optUser') }), h('th', { text: t('optLabel') }), h('th', { text: t('optSystems') }), h('th', {}))));
+  const body = h('tbody');
+  for (const acc of accounts) {
+    const actions = h('td', { class: 'actions' });
+    const remove = h('button', { type: 'button', class: 'b danger', 'data-action': 'remove', text: t('optRemove') });
+    remove.addEventListener('click', () => {
+      clear(actions);
+      const yes = h('button', { type: 'button', class: 'b danger', 'data-action': 'remove-confirm', text: t('optRemoveConfirm') });
+      const no = h('button', { type: 'button', class: 'b', 'data-action': 'remove-cancel', text: t('cancel') });
+      yes.addEventListener('click', async () => {
+        yes.disabled = true;
+        const r = await send<Answer>({ kind: 'remove', authenticator: acc.authenticator, user: acc.user });
+        if (r.ok) await loadAccounts();
+        else {
+          clear(actions);
+          actions.append(h('span', { class: 'error', text: t(errorMessageKey(r.error.code)) }));
+        }
+      });
+      no.addEventListener('click', () => {
+        clear(actions);
+        actions.append(remove);
+      });
+      actions.append(h('span', { class: 'warn', text: t('optRemoveQuestion') }), yes, no);
+    });
+    actions.append(remove);
+    body.append(h('tr', { 'data-authenticator': acc.authenticator, 'data-user': acc.user },
+      h('td', { text: acc.user }),
+      h('td', { text: acc.label ?? '—' }),
+      h('td', { text: (acc.systems ?? []).join(', ') || acc.authenticator }),
+      actions));
+  }
+  table.append(body);
+  list.append(table);
+}
+
+async function loadSettings(): Promise<void> {
+  const s = await send<SettingsReply>({ kind: 'get-settings' });
+  if (!s || !('effective' in s)) return;
+  const managed = new Set<string>(s.effective.managedKeys);
+
+  const auto = $('autoSubmit') as HTMLInputElement;
+  auto.checked = s.effective.autoSubmit;
+  auto.disabled = managed.has('autoSubmit');
+  $('autoSubmit-managed').hidden = !managed.has('autoSubmit');
+  auto.onchange = () => void send({ kind: 'set-settings', patch: { autoSubmit: auto.checked } });
+
+  const modeManaged = managed.has('mode');
+  for (const r of document.querySelectorAll<HTMLInputElement>('input[name="mode"]')) {
+    r.checked = r.value === s.effective.mode;
+    r.disabled = modeManaged || (r.value === 'browser' && !s.effective.allowBrowserStorage);
+    r.onchange = async () => {
+      if (r.checked) {
+        await send({ kind: 'set-settings', patch: { mode: r.value as Mode } });
+        await loadStatus(true);
+        await loadAccounts();
+      }
+    };
+  }
+  $('mode-managed').hidden = !modeManaged;
+  $('browser-forbidden').hidden = s.effective.allowBrowserStorage;
+
+  const pol = $('policy');
+  clear(pol);
+  if (managed.size === 0) {
+    pol.append(h('p', { class: 'muted', text: t('optPolicyNone') }));
+  } else {
+    const dl = h('dl', { 'data-role': 'policy' });
+    for (const k of [...managed].sort()) {
+      const v = (s.managed as Record<string, unknown>)[k];
+      const shown = k === 'extraSystems' && Array.isArray(v) ? v.map((x: { id?: string }) => x.id).join(', ') : JSON.stringify(v);
+      dl.append(h('dt', { text: k }), h('dd', { text: shown }));
+    }
+    pol.append(h('p', { text: t('optPolicyIntro') }), dl);
+  }
+}
+
+localizeDocument();
+void (async () => {
+  await loadSettings();
+  await loadStatus();
+  await loadAccounts();
+})();
+ext.storage.onChanged.addListener((_c, area) => {
+  if (area === 'managed') setTimeout(() => void loadSettings(), 300);
+});

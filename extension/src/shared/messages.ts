@@ -1,0 +1,52 @@
+// Messages between the extension's contexts (runtime.sendMessage). Content scripts never send a
+// URL: the background takes the page URL from the sender as the browser reports it.
+import type { EffectiveSettings, ManagedSettings, UserSettings } from './settings';
+
+/** From a content script (top frame of a registry page). */
+export type ContentRequest =
+  | { kind: 'code'; user?: string }
+  | { kind: 'remember-user'; user: string }
+  | { kind: 'recall-user' }
+  | {
+      kind: 'enroll';
+      user: string;
+      secret: string;
+      label?: string;
+      algorithm?: string;
+      digits?: number;
+      period?: number;
+      replace?: boolean;
+    }
+  | { kind: 'page-settings' };
+
+/** From the popup or the options page (extension pages). */
+export type PageRequest =
+  | { kind: 'status'; retry?: boolean }
+  | { kind: 'accounts' }
+  | { kind: 'systems' }
+  | { kind: 'peek'; authenticator: string; user: string }
+  | { kind: 'remove'; authenticator: string; user: string }
+  | { kind: 'get-settings' }
+  | { kind: 'set-settings'; patch: Partial<UserSettings> };
+
+export type ExtRequest = ContentRequest | PageRequest;
+
+/** Settings a content script needs. */
+export interface PageSettings {
+  autoSubmit: boolean;
+  disableExport: boolean;
+}
+
+export interface SettingsReply {
+  user: UserSettings;
+  managed: ManagedSettings;
+  effective: EffectiveSettings;
+}
+
+export interface StatusReply {
+  /** The effective mode setting and the source actually in use. */
+  mode: string;
+  source: 'native' | 'browser' | null;
+  /** The `hello` answer (ok or error, including the extension's transport codes). */
+  hello: Record<string, unknown>;
+}

@@ -1,0 +1,28 @@
+// Describes the code source's state for people (popup and options), from a `status` reply.
+import { errorMessageKey } from './errors';
+import { t } from './i18n';
+import type { StatusReply } from './messages';
+
+export interface StatusView {
+  tone: 'ok' | 'warn' | 'error';
+  title: string;
+  text: string;
+  /** Shown as a command line the user can copy (install help). */
+  command?: string;
+}
+
+export function describeStatus(s: StatusReply): StatusView {
+  const hello = s.hello as { ok: boolean; version?: string; store?: { state?: string; backend?: string }; error?: { code: string } };
+  if (!hello.ok) {
+    const code = hello.error?.code ?? 'extension_error';
+    const view: StatusView = { tone: 'error', title: t('statusErrorTitle'), text: t(errorMessageKey(code)) };
+    if (code === 'host_not_installed' || code === 'host_forbidden') view.command = 'eproc-a2f install';
+    return view;
+  }
+  const where = s.source === 'browser' ? t('statusSourceBrowser') : t('statusSourceNative', [String(hello.version ?? '?')]);
+  const state = hello.store?.state ?? 'ok';
+  if (state === 'locked') return { tone: 'warn', title: where, text: t('err_keyring_locked') };
+  if (state === 'unavailable') return { tone: 'error', title: where, text: t('err_keyring_unavailable') };
+  if (state === 'error') return { tone: 'error', title: where, text: t('err_keyring_error') };
+  return { tone: 'ok', title: where, text: t('statusReady') };
+}
