@@ -12,7 +12,7 @@ export function errorText(code: string): string {
   return t(errorMessageKey(code));
 }
 
-/** Fills every element with data-i18n="key" (textContent) and data-i18n-title (title). */
+/** Fills every element with data-i18n="<key>" (textContent) and data-i18n-title (title). */
 export function localizeDocument(root: ParentNode = document): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n!);
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle!);
