@@ -1,0 +1,137 @@
+//! Property tests (proptest) for the parse/format round trips: key bytes → base32 / eproc's
+//! groups of four / lower case / dashes → `parse_key`; `OtpAuth::to_uri` → `OtpAuth::parse`; and
+//! registry URLs under any path resolve, while any host change is refused.
+
+use eproc_a2f_core::registry::Prefix;
+use eproc_a2f_core::resolve::ResolveError;
+use eproc_a2f_core::secret::{Algorithm, OtpAuth, Params, SecretKey};
+use eproc_a2f_core::{parse_key, Registry};
+use proptest::prelude::*;
+
+fn key_bytes() -> impl Strategy<Value = Vec<u8>> {
+    // 80 bits (the minimum) to 512 bits; eproc shows 160 or 256.
+    prop::collection::vec(any::<u8>(), 10..=64)
+}
+
+fn params() -> impl Strategy<Value = Params> {
+    (
+        prop_oneof![Just(Algorithm::Sha1), Just(Algorithm::Sha256), Just(Algorithm::Sha512)],
+        6u8..=8,
+        1u32..=300,
+    )
+        .prop_map(|(algorithm, digits, period)| Params { algorithm, digits, period })
+}
+
+/// A name as a person types it: no colon (the Key URI format forbids it in issuer and account),
+/// no surrounding white space (the parser trims it).
+fn name() -> impl Strategy<Value = String> {
+    "[^:\\s\\p{Cc}]([^:\\p{Cc}]{0,30}[^:\\s\\p{Cc}])?"
+}
+
+/// Separators people paste between groups.
+fn separated(b32: &str, seps: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, c) in b32.chars().enumerate() {
+        if i > 0 {
+            match seps.get(i % seps.len().max(1)).copied().unwrap_or(0) % 8 {
+                0 => out.push(' '),
+                1 => out.push('-'),
+                2 => out.push('\n'),
+                3 => out.push('\t'),
+                4 => out.push('\u{a0}'),
+                _ => {}
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn key_round_trips_in_every_display_form(bytes in key_bytes(), seps in prop::collection::vec(any::<u8>(), 1..16), pad in 0usize..7) {
+        let key = SecretKey::from_bytes(bytes.clone());
+        let b32 = key.to_base32();
+        for form in [
+            b32.clone(),
+            key.to_grouped(),
+            b32.to_lowercase(),
+            separated(&b32, &seps),
+            format!("{b32}{}", "=".repeat(pad)),
+            format!("  {}\r\n", key.to_grouped().to_lowercase()),
+        ] {
+            let parsed = parse_key(&form).map_err(|e| TestCaseError::fail(format!("{form:?}: {e}")))?;
+            prop_assert_eq!(parsed.key.as_bytes(), &bytes[..]);
+            prop_assert_eq!(parsed.warnings.is_empty(), bytes.len() * 8 >= SecretKey::RECOMMENDED_BITS);
+        }
+        // The grouped form is what eproc shows: groups of four.
+        prop_assert!(key.to_grouped().split(' ').all(|g| !g.is_empty() && g.len() <= 4));
+    }
+
+    #[test]
+    fn one_wrong_character_is_pointed_at(bytes in key_bytes(), at in any::<prop::sample::Index>(), bad in prop_oneof![Just('0'), Just('1'), Just('8'), Just('9'), Just('!'), Just('é')]) {
+        let grouped = SecretKey::from_bytes(bytes).to_grouped();
+        let mut chars: Vec<char> = grouped.chars().collect();
+        let i = at.index(chars.len());
+        prop_assume!(chars[i] != ' ');
+        chars[i] = bad;
+        let input: String = chars.into_iter().collect();
+        let e = parse_key(&input).unwrap_err();
+        prop_assert_eq!(e.position(), Some(i + 1), "{}", e);
+    }
+
+    #[test]
+    fn short_keys_are_refused(bytes in prop::collection::vec(any::<u8>(), 1..10)) {
+        let b32 = SecretKey::from_bytes(bytes).to_base32();
+        prop_assert!(parse_key(&b32).is_err());
+    }
+
+    #[test]
+    fn otpauth_round_trips(bytes in key_bytes(), p in params(), issuer in prop::option::of(name()), account in name()) {
+        // "." and ".." as the whole label are URL dot segments: the URL parser removes them
+        // (documented in docs/bad-input.md; no eproc user name looks like that).
+        prop_assume!(issuer.is_some() || (account != "." && account != ".."));
+        let a = OtpAuth { key: SecretKey::from_bytes(bytes), params: p, issuer, account, warnings: Vec::new() };
+        let uri = a.to_uri();
+        let b = OtpAuth::parse(&uri).map_err(|e| TestCaseError::fail(format!("{uri}: {e}")))?;
+        prop_assert_eq!(&b.key, &a.key);
+        prop_assert_eq!(b.params, a.params);
+        prop_assert_eq!(&b.issuer, &a.issuer, "{}", uri);
+        prop_assert_eq!(&b.account, &a.account, "{}", uri);
+        prop_assert_eq!(b.to_uri(), uri);
+    }
+
+    #[test]
+    fn registry_urls_resolve_under_any_path(sys in any::<prop::sample::Index>(), tail in "[a-zA-Z0-9_./?=&%-]{0,40}", upper in any::<bool>(), dot in any::<bool>()) {
+        let reg = Registry::builtin();
+        let s = &reg.systems()[sys.index(reg.systems().len())];
+        let p = Prefix::parse(&s.app).unwrap();
+        let host = if upper { p.origin.host.to_uppercase() } else { p.origin.host.clone() };
+        let tail = tail.replace("..", "");
+        let url = format!("https://{host}{}{}{tail}", if dot { "." } else { "" }, p.path);
+        let r = reg.resolve(&url).map_err(|e| TestCaseError::fail(format!("{url}: {e}")))?;
+        prop_assert_eq!(&r.authenticator, &s.authenticator, "{}", url);
+    }
+
+    #[test]
+    fn any_host_change_is_refused(sys in any::<prop::sample::Index>(), label in "[a-z0-9-]{1,12}", how in 0u8..4) {
+        let reg = Registry::builtin();
+        let s = &reg.systems()[sys.index(reg.systems().len())];
+        let p = Prefix::parse(&s.app).unwrap();
+        let h = &p.origin.host;
+        let host = match how {
+            0 => format!("{label}.{h}"),
+            1 => format!("{h}.{label}"),
+            2 => format!("{label}{h}"),
+            _ => format!("{h}{label}"),
+        };
+        prop_assume!(!reg.systems().iter().any(|o| Prefix::parse(&o.app).unwrap().origin.host == host
+            || o.login.iter().any(|l| Prefix::parse(l).unwrap().origin.host == host)));
+        let url = format!("https://{host}{}", p.path);
+        // A numeric last label is not a valid host at all (IPv4 rules): also refused.
+        let r = reg.resolve(&url);
+        prop_assert!(matches!(r, Err(ResolveError::UnknownHost | ResolveError::InvalidUrl)), "{}: {:?}", url, r);
+    }
+}
