@@ -1,0 +1,57 @@
+// Browser mode ("somente neste navegador"): keys in the extension's storage.local, encrypted with
+// AES-GCM under a PBKDF2-SHA256 (600,000 iterations) key from the user's passphrase; codes from the
+// WASM build of the Rust core, through the same `handle` as the native host. See README.md here.
+
+import { ext } from '../../shared/api';
+import { BrowserSource, type BrowserSourceDeps } from './source';
+import type { StorageAreaLike } from './store';
+import { type WasmSource, loadCore } from './wasm';
+
+export { BrowserSource, type BrowserSourceDeps, type ImportReport } from './source';
+export { StoreError, BROWSER_MODE_ERROR_CODES, type BrowserModeErrorCode } from './errors';
+export type { MigrationReport, MigrationJournal } from './migrate';
+export { MIN_PASSPHRASE_LENGTH, DEFAULT_LOCK_AFTER_MINUTES } from './store';
+export { PBKDF2_MIN_ITERATIONS } from './crypto';
+export { decodeQrRgba, decodeQrImage, crossCheckKey, type KeyCheck } from './qr';
+export { loadCore, loadQr, type CoreApi, type WasmSource } from './wasm';
+
+export interface CreateOptions extends Partial<BrowserSourceDeps> {
+  /** The core .wasm (bytes or URL); default: the extension's wasm/eproc_a2f_wasm_bg.wasm. */
+  wasm?: WasmSource;
+}
+
+let shared: Promise<BrowserSource> | null = null;
+
+function uiLanguage(): string {
+  try {
+    return ext?.i18n?.getUILanguage?.() ?? globalThis.navigator?.language ?? 'pt-BR';
+  } catch {
+    return 'pt-BR';
+  }
+}
+
+/** The browser-mode code source. Without options: one instance per background context (the
+ * extension calls this again after a settings change; the unlocked state is kept). */
+export function createBrowserSource(opts?: CreateOptions): Promise<BrowserSource> {
+  if (!opts && shared) return shared;
+  const made = (async () => {
+    const core = opts?.core ?? (await loadCore(opts?.wasm));
+    const storage = ext?.storage as unknown as { local: StorageAreaLike; session?: StorageAreaLike } | undefined;
+    const local = opts?.local ?? storage?.local;
+    if (!local) throw new Error('browser mode needs storage.local');
+    return new BrowserSource({
+      ...opts,
+      core,
+      local,
+      session: opts?.session !== undefined ? opts.session : (storage?.session ?? null),
+      lang: opts?.lang ?? uiLanguage,
+    });
+  })();
+  if (!opts) {
+    shared = made;
+    made.catch(() => {
+      shared = null;
+    });
+  }
+  return made;
+}
