@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  detectEnrollment, extractBase32Key, findLoginField, findLoginSubmit, findSplitBoxes, groupKey,
+  base32Encode, detectEnrollment, extractBase32Key, findLoginField, findLoginSubmit, findSplitBoxes, groupKey,
   isForbiddenControl, isInstitutionalEmail, otpauthUri, userOnPage,
 } from '../src/content/detect';
 import { EPROC_CODE_STEP, EPROC_ENROLL, EPROC_LOGIN, KC_CONFIGURE, KC_OTP, dom, visible } from './helpers';
@@ -69,7 +69,7 @@ test('Keycloak configure-OTP page: enrollment, never login autofill', () => {
   assert.equal(findLoginField(doc, visible), null);
   const e = detectEnrollment(doc, visible)!;
   assert.equal(e.kind, 'keycloak');
-  assert.equal(e.secret, 'MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW');
+  assert.equal(e.secret, 'MFRDCMTDMQZTIRKGGU3GO2BXHBEUUOJQ');
   assert.equal(e.algorithm, 'SHA256');
   assert.equal(e.digits, 8);
   assert.equal(e.period, 60);
@@ -77,9 +77,12 @@ test('Keycloak configure-OTP page: enrollment, never login autofill', () => {
   assert.ok(e.submitButtons.some((b) => b.id === 'saveTOTPBtn'));
 });
 
-test('Keycloak configure-OTP without the hidden input reads #kc-totp-secret-key', () => {
-  const doc = dom(KC_CONFIGURE.replace(/<input type="hidden"[^>]*>/, ''));
-  assert.equal(detectEnrollment(doc, visible)!.secret, 'MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW');
+test('Keycloak barcode mode (no key text): the raw hidden totpSecret is base32-encoded', () => {
+  const doc = dom(KC_CONFIGURE.replace(/<span id="kc-totp-secret-key">[^<]*<\/span>/, ''));
+  // base32("ab12cd34EF56gh78IJ90")
+  assert.equal(detectEnrollment(doc, visible)!.secret, 'MFRDCMTDMQZTIRKGGU3GO2BXHBEUUOJQ');
+  assert.equal(base32Encode(new TextEncoder().encode('foobar')), 'MZXW6YTBOI');
+  assert.equal(base32Encode(new TextEncoder().encode('f')), 'MY');
 });
 
 test('eproc enrollment page recognised by content, with or without the SIP ids', () => {

@@ -51,7 +51,7 @@ export const KC_OTP = `
 export const KC_CONFIGURE = `
 <div id="kc-username"><label id="kc-attempted-username">RS123</label></div>
 <ol id="kc-totp-settings">
-  <li><p><span id="kc-totp-secret-key">MMZD IMRU GZRG CNRQ GA2G MMRW MVQW IZBW</span></p>
+  <li><p><span id="kc-totp-secret-key">MFRDCMTDMQZTIRKGGU3GO2BXHBEUUOJQ</span></p>
   <ul><li id="kc-totp-type">Tipo: Baseado em tempo</li>
   <li id="kc-totp-algorithm">Algoritmo: SHA256</li>
   <li id="kc-totp-digits">Dígitos: 8</li>
@@ -59,7 +59,7 @@ export const KC_CONFIGURE = `
 </ol>
 <form action="x" class="form-horizontal" id="kc-totp-settings-form" method="post">
   <input type="text" id="totp" name="totp" autocomplete="off">
-  <input type="hidden" id="totpSecret" name="totpSecret" value="MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW">
+  <input type="hidden" id="totpSecret" name="totpSecret" value="ab12cd34EF56gh78IJ90">
   <input type="text" id="userLabel" name="userLabel" autocomplete="off">
   <input type="submit" id="saveTOTPBtn" value="Enviar">
 </form>`;

@@ -211,11 +211,13 @@ export function detectEnrollment(doc: Document, visible: Visible = domVisible): 
   const kcForm = doc.getElementById('kc-totp-settings-form');
   if (isForm(kcForm)) {
     const code = doc.getElementById('totp') ?? kcForm.querySelector('input[name="totp"]');
-    const hidden = kcForm.querySelector('input[name="totpSecret"]') ?? doc.querySelector('input[name="totpSecret"]');
+    // `#kc-totp-secret-key` (manual mode) shows the base32 key. The hidden `totpSecret` input holds
+    // Keycloak's RAW secret (a string whose bytes are the HMAC key): base32-encode it.
     let secret: string | null = null;
-    if (isInput(hidden) && hidden.value.trim() !== '') secret = hidden.value.replace(/\s+/g, '').toUpperCase();
     const keyEl = doc.getElementById('kc-totp-secret-key');
-    if (!secret && keyEl?.textContent) secret = extractBase32Key(keyEl.textContent) ?? keyEl.textContent.replace(/\s+/g, '').toUpperCase();
+    if (keyEl?.textContent?.trim()) secret = extractBase32Key(keyEl.textContent) ?? keyEl.textContent.replace(/\s+/g, '').toUpperCase();
+    const hidden = kcForm.querySelector('input[name="totpSecret"]') ?? doc.querySelector('input[name="totpSecret"]');
+    if (!secret && isInput(hidden) && hidden.value !== '') secret = base32Encode(new TextEncoder().encode(hidden.value));
     if (secret && isInput(code)) {
       const page: EnrollmentPage = {
         kind: 'keycloak', secret, codeInput: code, emailInput: null, form: kcForm,
@@ -298,6 +300,25 @@ export function otpauthUri(p: { secret: string; issuer: string; account: string;
   if (p.digits && p.digits !== 6) q.set('digits', String(p.digits));
   if (p.period && p.period !== 30) q.set('period', String(p.period));
   return `otpauth://totp/${label}?${q.toString()}`;
+}
+
+/** RFC 4648 base32 without padding. */
+export function base32Encode(bytes: Uint8Array): string {
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += A[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += A[(value << (5 - bits)) & 31];
+  return out;
 }
 
 /** The key grouped by four for reading aloud / typing. */

@@ -3,11 +3,12 @@
 // background takes the page URL from the browser. Testing hooks on <html>:
 //   data-eproc-a2f-state     filled|waiting|choose|no-account|error|enroll-offered|enroll-saved
 //   data-eproc-a2f-filled-ms ms from the code field appearing (observer callback) to the fill
+//   data-eproc-a2f-wait-ms   the fresh-code wait included in filled-ms (0 when none)
 //   data-eproc-a2f-error     the error code of the last failure
 import { ext } from '../shared/api';
 import { choiceList, pickUser } from '../shared/choose';
 import { errorMessageKey } from '../shared/errors';
-import { t } from '../shared/i18n';
+import { t } from './page-i18n';
 import type { ContentRequest, PageSettings } from '../shared/messages';
 import {
   type EnrollmentPage, type LoginField,
@@ -22,6 +23,7 @@ type Answer = { ok: true; [k: string]: unknown } | { ok: false; error: { code: s
 const ATTR_STATE = 'data-eproc-a2f-state';
 const ATTR_FILLED_MS = 'data-eproc-a2f-filled-ms';
 const ATTR_ERROR = 'data-eproc-a2f-error';
+const ATTR_WAIT_MS = 'data-eproc-a2f-wait-ms';
 const SESSION_USER = 'eproc-a2f:user';
 
 type State = 'filled' | 'waiting' | 'choose' | 'no-account' | 'error' | 'enroll-offered' | 'enroll-saved';
@@ -166,6 +168,7 @@ async function onCodeAnswer(field: LoginField, a: Answer, t0: number): Promise<v
     return;
   }
   const wait = typeof a.wait_ms === 'number' && a.wait_ms > 0 ? a.wait_ms : 0;
+  document.documentElement.setAttribute(ATTR_WAIT_MS, String(Math.round(wait)));
   if (wait > 0) {
     setState('waiting');
     showPanel({
