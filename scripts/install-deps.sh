@@ -30,7 +30,7 @@ if ! command -v geckodriver >/dev/null 2>&1; then
   cargo install -q geckodriver --version 0.37.1
 fi
 
-for dir in extension tests/e2e; do
+for dir in extension wasm tests/e2e tests/admin; do
   if [ -f "$dir/package-lock.json" ]; then
     echo "== npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

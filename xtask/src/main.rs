@@ -76,6 +76,7 @@ fn dist() {
     let exe = if cfg!(windows) { "eproc-a2f.exe" } else { "eproc-a2f" };
     std::fs::copy(root().join("target/release").join(exe), out.join(exe)).expect("copy host binary");
     if root().join("wasm/build.sh").exists() {
+        must(npm_ci_if_needed("wasm"), "installing the WASM build's npm packages");
         must(run(Command::new("sh").args(["wasm/build.sh", "target/wasm-pkg"])), "building the WASM modules");
     }
     if root().join("extension/scripts/build.mjs").exists() {
