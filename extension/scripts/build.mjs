@@ -43,8 +43,10 @@ export function buildManifest({ registry, version, key }) {
       },
     },
     background: { service_worker: 'background.js', scripts: ['background.js'], type: 'module' },
-    permissions: ['nativeMessaging', 'storage'],
+    permissions: ['nativeMessaging', 'storage', 'scripting'],
     host_permissions: patterns,
+    // Only for courts an administrator adds by policy (extraSystems); asked from the options page.
+    optional_host_permissions: ['https://*/*'],
     content_scripts: [
       {
         matches: patterns,

@@ -132,6 +132,12 @@ export const MESSAGES = {
   optPolicy: ['Política da organização', 'Organisation policy'],
   optPolicyNone: ['Nenhuma configuração definida pela organização.', 'No settings set by an organisation.'],
   optPolicyIntro: ['Estas configurações foram definidas pela organização:', 'These settings are set by your organisation:'],
+  optExtraText: [
+    'A organização acrescentou tribunais à lista. Para preencher o código neles, o eproc-a2f precisa de acesso a estes endereços:',
+    'Your organisation added courts to the list. To fill codes there, eproc-a2f needs access to these addresses:',
+  ],
+  optExtraGrant: ['Permitir acesso a esses tribunais', 'Allow access to these courts'],
+  optExtraGranted: ['Acesso permitido.', 'Access granted.'],
   optHelp: ['Ajuda', 'Help'],
   optDocs: ['Documentação do eproc-a2f', 'eproc-a2f documentation'],
   optPrivacy: [

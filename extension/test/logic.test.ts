@@ -71,3 +71,14 @@ test('user names are remembered per tab and origin, survive a restart, expire', 
   await m.forgetTab(9);
   assert.equal(await m.recall(9, 'https://a'), null);
 });
+
+test('extra systems by policy: only new, valid prefixes become patterns', async () => {
+  const { extraPatterns } = await import('../src/background/extra-systems');
+  const sys = (id: string, app: string, login: string[] = []) =>
+    ({ id, court: 'X', name: id, app, login_style: 'eproc' as const, login, two_factor: 'obrigatorio', authenticator: id });
+  const builtin = ['https://eproc.trf4.jus.br/eproc2trf4/*'];
+  assert.deepEqual(
+    extraPatterns([sys('a', 'https://eproc1g.tjxx.jus.br/eproc'), sys('b', 'http://bad.example/'), sys('c', 'https://eproc.trf4.jus.br/eproc2trf4/', ['https://sso.tjxx.jus.br/realms/eproc/'])], builtin),
+    ['https://eproc1g.tjxx.jus.br/eproc/*', 'https://sso.tjxx.jus.br/realms/eproc/*'],
+  );
+});

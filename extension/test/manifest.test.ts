@@ -37,7 +37,8 @@ test('the generated manifest uses the registry patterns for content scripts and 
   assert.deepEqual(m.background.scripts, ['background.js']);
   assert.equal(m.browser_specific_settings.gecko.id, GECKO_ID);
   assert.equal(m.default_locale, 'pt_BR');
-  assert.deepEqual([...m.permissions].sort(), ['nativeMessaging', 'storage']);
+  assert.deepEqual([...m.permissions].sort(), ['nativeMessaging', 'scripting', 'storage']);
+  assert.deepEqual(m.optional_host_permissions, ['https://*/*']);
   assert.equal(m.storage.managed_schema, 'schema.json');
   assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);
 });

@@ -10,6 +10,7 @@ import { openBrowserSource } from './browser-adapter';
 import { SourceManager, errorAnswer, isSource } from './sources/select';
 import type { ProtocolAnswer } from './sources/types';
 import { UserMemory } from './user-memory';
+import { extraStatus, syncExtraSystems } from './extra-systems';
 
 // ---------------------------------------------------------------- settings
 
@@ -46,10 +47,16 @@ const sources = new SourceManager(settings, (s) =>
   openBrowserSource({ extraSystems: s.extraSystems, lockAfterMinutes: s.lockAfterMinutes, disableExport: s.disableExport }),
 );
 
+async function syncExtra(): Promise<void> {
+  const s = await settings();
+  await syncExtraSystems(s.extraSystems);
+}
+
 ext.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed') {
     managedSettings = null;
     sources.invalidate();
+    void syncExtra();
   } else if (area === 'local' && 'settings' in changes) {
     userSettings = null;
     sources.invalidate();
@@ -147,7 +154,8 @@ async function handlePage(msg: PageRequest): Promise<unknown> {
       return sources.request({ type: 'remove', authenticator: msg.authenticator, user: msg.user, confirm: true });
     case 'get-settings': {
       const effective = await settings();
-      const reply: SettingsReply = { user: userSettings!, managed: managedSettings!, effective };
+      const extra = await extraStatus(effective.extraSystems);
+      const reply: SettingsReply = { user: userSettings!, managed: managedSettings!, effective, extra };
       return reply;
     }
     case 'set-settings': {
@@ -176,5 +184,8 @@ ext.runtime.onMessage.addListener((msg: ExtRequest, sender, sendResponse) => {
   return true;
 });
 
+ext.permissions?.onAdded?.addListener(() => void syncExtra());
+ext.permissions?.onRemoved?.addListener(() => void syncExtra());
+
 // Read the policy once at start so that an early request does not wait for it.
-void settings();
+void syncExtra();

@@ -123,6 +123,23 @@ async function loadSettings(): Promise<void> {
     }
     pol.append(h('p', { text: t('optPolicyIntro') }), dl);
   }
+
+  // Courts added by policy need a host permission for the content script (asked here, on a click).
+  const extra = $('extra');
+  clear(extra);
+  if (s.extra && s.extra.patterns.length > 0) {
+    extra.append(h('p', { text: t('optExtraText') }), h('pre', { class: 'cmd', text: s.extra.patterns.join('\n') }));
+    if (s.extra.granted) {
+      extra.append(h('p', { class: 'muted', 'data-role': 'extra-granted', text: t('optExtraGranted') }));
+    } else {
+      const b = h('button', { type: 'button', class: 'b', 'data-action': 'grant-extra', text: t('optExtraGrant') });
+      b.addEventListener('click', async () => {
+        const ok = await ext.permissions.request({ origins: s.extra.patterns }).catch(() => false);
+        if (ok) setTimeout(() => void loadSettings(), 300);
+      });
+      extra.append(b);
+    }
+  }
 }
 
 localizeDocument();

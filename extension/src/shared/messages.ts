@@ -41,6 +41,8 @@ export interface SettingsReply {
   user: UserSettings;
   managed: ManagedSettings;
   effective: EffectiveSettings;
+  /** Content-script patterns of the policy's extraSystems and whether their hosts are granted. */
+  extra: { patterns: string[]; granted: boolean };
 }
 
 export interface StatusReply {
