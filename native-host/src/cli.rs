@@ -362,7 +362,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             if json {
                 print_json(&json!({"registry": reg.version(), "systems": reg.systems()}));
             } else {
-                println!("{:<10} {:<9} {:<14} {:<12} {}", "id", lang.pick("tribunal", "court"), "2FA", lang.pick("chave", "key"), "URL");
+                println!("{:<10} {:<9} {:<14} {:<12} URL", "id", lang.pick("tribunal", "court"), "2FA", lang.pick("chave", "key"));
                 for s in reg.systems() {
                     let tf = serde_json::to_value(s.two_factor).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
                     println!("{:<10} {:<9} {:<14} {:<12} {}", s.id, s.court, tf, s.authenticator, s.app);

@@ -89,11 +89,8 @@ impl OsKeyring {
 impl Secrets for OsKeyring {
     fn status(&self) -> StoreStatus {
         let backend = backend_name();
-        match keyring::Entry::store_status() {
-            Err(e) => {
-                return StoreStatus { state: "unavailable", backend, detail: Some(e.to_string()) };
-            }
-            Ok(()) => {}
+        if let Err(e) = keyring::Entry::store_status() {
+            return StoreStatus { state: "unavailable", backend, detail: Some(e.to_string()) };
         }
         // Reading a stored entry exercises the connection and the unlock state (a search alone
         // succeeds on a locked collection); with no entry yet, a lookup tests the connection.
