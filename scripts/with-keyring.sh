@@ -10,13 +10,13 @@ if [ "${EPROC_A2F_IN_KEYRING:-}" != "1" ]; then
   chmod 700 "$base/run"
   export EPROC_A2F_TEST_BASE="$base"
   export EPROC_A2F_IN_KEYRING=1
+  # Cargo and rustup must still find the real toolchain once HOME moves.
+  export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
   exec dbus-run-session -- "$0" "$@"
 fi
 export HOME="$EPROC_A2F_TEST_BASE/home"
 export XDG_RUNTIME_DIR="$EPROC_A2F_TEST_BASE/run"
 export XDG_CONFIG_HOME="$HOME/.config" XDG_DATA_HOME="$HOME/.local/share"
-# Cargo and rustup must still find the real toolchain.
-export CARGO_HOME="${CARGO_HOME:-/root/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-/root/.rustup}"
 printf 'eproc-a2f-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
 # Let the daemon register on the bus before the first client asks.
 for _ in 1 2 3 4 5 6 7 8 9 10; do
