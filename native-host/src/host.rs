@@ -29,6 +29,19 @@ pub fn quiet_panics() {
     }));
 }
 
+/// Keeps keys out of core dumps: no core file, and (Linux) not dumpable nor ptrace-attachable by
+/// other processes of the same user that lack CAP_SYS_PTRACE.
+pub fn no_core_dumps() {
+    #[cfg(unix)]
+    // SAFETY: plain system calls with constant arguments; failure leaves the defaults in place.
+    unsafe {
+        let zero = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::setrlimit(libc::RLIMIT_CORE, &zero);
+        #[cfg(target_os = "linux")]
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
 /// One host session over any reader and writer (stdin/stdout in production, buffers in tests).
 pub struct Session<'a> {
     pub allowed: bool,
@@ -98,6 +111,7 @@ impl Session<'_> {
 /// Entry point when a browser starts the binary.
 pub fn run(caller: Caller) -> i32 {
     quiet_panics();
+    no_core_dumps();
     let eff = config::effective();
     for p in &eff.problems {
         eprintln!("eproc-a2f: {p}");

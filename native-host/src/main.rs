@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     if let Some(caller) = config::Caller::from_args(&args) {
         return ExitCode::from(host::run(caller) as u8);
     }
+    // The CLI handles keys too (add, export): same protections as the host.
+    host::no_core_dumps();
     let lang = cli::lang_from_env();
     let parsed = cli::parse(lang);
     match cli::run(parsed, lang) {
