@@ -428,6 +428,7 @@ let enrollChecked = 0;
 let enrollFound = false;
 
 function scan(fromObserver: boolean): void {
+  if (!document?.documentElement) return; // the page is going away
   const now = performance.now();
   if (!enrollFound && (now - enrollChecked > 250 || !fromObserver)) {
     enrollChecked = now;

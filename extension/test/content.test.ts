@@ -1,0 +1,272 @@
+// The content script as it runs: bundled (IIFE, like content.js) and evaluated inside a jsdom page
+// with a fake `chrome.runtime`; the background's answers are scripted per test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { JSDOM, VirtualConsole } from 'jsdom';
+import { EPROC_CODE_STEP, EPROC_ENROLL, EPROC_LOGIN, KC_CONFIGURE, KC_OTP } from './helpers';
+
+const EXT = process.env.EPROC_A2F_EXT_DIR!;
+const bundle = (await esbuild.build({
+  entryPoints: [join(EXT, 'src/content/index.ts')], bundle: true, write: false, format: 'iife', target: 'es2022', logLevel: 'error',
+})).outputFiles[0]!.text;
+
+type Msg = Record<string, unknown> & { kind: string };
+type Reply = (msg: Msg) => unknown | Promise<unknown>;
+
+function page(html: string, url: string, reply: Reply, settings = { autoSubmit: false, disableExport: false }) {
+  // Form navigation is not implemented by jsdom: its "not implemented" reports are expected.
+  const virtualConsole = new VirtualConsole();
+  virtualConsole.on('jsdomError', (e) => { if (!/Not implemented/.test(e.message)) console.error(e); });
+  const jsdom = new JSDOM(`<!doctype html><html lang="pt-br"><body>${html}</body></html>`, { url, runScripts: 'outside-only', pretendToBeVisual: true, virtualConsole });
+  const w = jsdom.window as unknown as Window & typeof globalThis & { eval(code: string): unknown; chrome: unknown };
+  // jsdom has no layout: an element has boxes when neither it nor an ancestor is display:none/hidden.
+  w.Element.prototype.getClientRects = function (this: Element) {
+    for (let e: Element | null = this; e; e = e.parentElement) {
+      if ((e as HTMLElement).hidden || (e as HTMLElement).style?.display === 'none') return [] as unknown as DOMRectList;
+    }
+    return [{}] as unknown as DOMRectList;
+  };
+  const sent: Msg[] = [];
+  w.chrome = {
+    runtime: {
+      id: 'test',
+      sendMessage: async (msg: Msg) => {
+        sent.push(msg);
+        if (msg.kind === 'page-settings') return settings;
+        if (msg.kind === 'remember-user') return { ok: true };
+        if (msg.kind === 'recall-user') return { ok: true, user: null };
+        return reply(msg);
+      },
+    },
+    i18n: { getMessage: () => '' },
+  };
+  w.eval(bundle);
+  const doc = w.document;
+  const html_ = doc.documentElement;
+  const ui = () => doc.getElementById('eproc-a2f-ui')?.shadowRoot ?? null;
+  return {
+    w, doc, sent,
+    state: () => html_.getAttribute('data-eproc-a2f-state'),
+    attr: (n: string) => html_.getAttribute(`data-eproc-a2f-${n}`),
+    codes: () => sent.filter((m) => m.kind === 'code'),
+    panel: () => doc.getElementById('eproc-a2f-ui')?.dataset.panel ?? null,
+    panelText: () => ui()?.textContent ?? '',
+    click: (action: string, extra = '') => {
+      const b = ui()?.querySelector<HTMLButtonElement>(`[data-action="${action}"]${extra}`);
+      assert.ok(b, `panel button ${action}${extra}`);
+      b.click();
+    },
+    close: () => w.close(),
+  };
+}
+
+async function until(what: string, fn: () => boolean, ms = 3000): Promise<void> {
+  const t0 = Date.now();
+  while (!fn()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const TRF2 = 'https://eproc.trf2.jus.br/eproc/index.php';
+const ok = (code: string, extra: Record<string, unknown> = {}) => ({ id: 1, ok: true, code, user: 'RS123', label: null, wait_ms: 0, valid_for_s: 20, ...extra });
+const err = (code: string, extra: Record<string, unknown> = {}) => ({ id: 1, ok: false, error: { code, message: '', ...extra } });
+
+function watchClicks(doc: Document, ids: string[]): Record<string, number> {
+  const n: Record<string, number> = {};
+  for (const id of ids) {
+    n[id] = 0;
+    doc.getElementById(id)!.addEventListener('click', () => n[id]!++);
+  }
+  return n;
+}
+
+test('eproc: the late code field is filled once, with the typed user, not submitted', async () => {
+  const p = page(EPROC_LOGIN, TRF2, () => ok('123456'));
+  await sleep(50);
+  assert.equal(p.codes().length, 0, 'no request before a code field exists');
+  const user = p.doc.getElementById('txtUsuario') as HTMLInputElement;
+  user.value = 'RS999';
+  user.dispatchEvent(new p.w.Event('input', { bubbles: true }));
+  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  const clicks = watchClicks(p.doc, ['btnValidar', 'btnDesativarA2F', 'btnCancelarDispositivos', 'chkNaoUsarA2F']);
+  const field = p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement;
+  const inputs: string[] = [];
+  field.addEventListener('input', () => inputs.push(field.value));
+  await until('filled', () => p.state() === 'filled');
+  assert.equal(field.value, '123456');
+  assert.deepEqual(inputs, ['1', '12', '123', '1234', '12345', '123456']);
+  assert.equal(p.codes().length, 1);
+  assert.equal(p.codes()[0]!.user, 'RS999');
+  assert.equal(p.codes()[0]!.url, undefined, 'the content script never sends a URL');
+  assert.ok(Number(p.attr('filled-ms')) >= 0);
+  assert.equal(p.attr('wait-ms'), '0');
+  // more mutations around the same field: no second code
+  field.className = 'x';
+  p.doc.body.append(p.doc.createElement('div'));
+  await sleep(1200);
+  assert.equal(p.codes().length, 1);
+  assert.deepEqual(clicks, { btnValidar: 0, btnDesativarA2F: 0, btnCancelarDispositivos: 0, chkNaoUsarA2F: 0 });
+  assert.equal((p.doc.getElementById('chkNaoUsarA2F') as HTMLInputElement).checked, false);
+  assert.equal(p.sent.find((m) => m.kind === 'remember-user')?.user, 'RS999');
+  p.close();
+});
+
+test('eproc: a field that becomes visible later is filled when shown', async () => {
+  const p = page(EPROC_LOGIN.replace('<div id="divA2F"></div>', `<div id="divA2F" style="display:none">${EPROC_CODE_STEP}</div>`), TRF2, () => ok('222333'));
+  await sleep(100);
+  assert.equal(p.codes().length, 0);
+  p.doc.getElementById('divA2F')!.style.display = '';
+  await until('filled', () => p.state() === 'filled');
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '222333');
+  p.close();
+});
+
+test('auto-submit clicks #btnValidar only, never the forbidden controls', async () => {
+  const p = page(EPROC_LOGIN + EPROC_CODE_STEP.replace(/<p id="lblA2F">/, '<p>'), TRF2, () => ok('123456'), { autoSubmit: true, disableExport: false });
+  // the field is there from the start here
+  const clicks = watchClicks(p.doc, ['btnValidar', 'btnDesativarA2F', 'btnCancelarDispositivos', 'chkNaoUsarA2F']);
+  await until('clicked', () => clicks.btnValidar === 1);
+  await sleep(100);
+  assert.deepEqual(clicks, { btnValidar: 1, btnDesativarA2F: 0, btnCancelarDispositivos: 0, chkNaoUsarA2F: 0 });
+  p.close();
+});
+
+test('Keycloak OTP: #otp filled for #kc-attempted-username, #saveDevice untouched', async () => {
+  const p = page(KC_OTP, 'https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/authenticate?x=1', () => ok('765432'), { autoSubmit: true, disableExport: false });
+  const clicks = watchClicks(p.doc, ['kc-login', 'saveDevice']);
+  await until('filled', () => p.state() === 'filled');
+  assert.equal((p.doc.getElementById('otp') as HTMLInputElement).value, '765432');
+  assert.equal(p.codes()[0]!.user, 'RS123');
+  await until('submit', () => clicks['kc-login'] === 1);
+  assert.equal(clicks.saveDevice, 0);
+  assert.equal((p.doc.getElementById('saveDevice') as HTMLInputElement).checked, false);
+  p.close();
+});
+
+test('fresh-code rule: waits wait_ms, shows "aguardando", then fills', async () => {
+  const p = page(EPROC_LOGIN + EPROC_CODE_STEP, TRF2, () => ok('111222', { wait_ms: 400 }));
+  await until('waiting', () => p.state() === 'waiting');
+  assert.match(p.panelText(), /Aguardando o próximo código/);
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '');
+  await until('filled', () => p.state() === 'filled', 2000);
+  assert.ok(Number(p.attr('filled-ms')) >= 390, p.attr('filled-ms')!);
+  assert.equal(p.attr('wait-ms'), '400');
+  assert.equal(p.codes().length, 1);
+  p.close();
+});
+
+test('several accounts: the chooser asks, the choice is sent, then filled', async () => {
+  const p = page(EPROC_LOGIN.replace('value="RS123"', 'value=""') + EPROC_CODE_STEP, TRF2, (m) =>
+    m.user === 'RS2' ? ok('333444', { user: 'RS2' }) : err('choose_account', { accounts: [{ user: 'RS1', label: 'Escritório' }, { user: 'RS2', label: null }] }));
+  await until('choose', () => p.state() === 'choose');
+  assert.equal(p.codes()[0]!.user, undefined);
+  assert.match(p.panelText(), /Qual conta usar/);
+  p.click('choose', '[data-user="RS2"]');
+  await until('filled', () => p.state() === 'filled');
+  assert.equal(p.codes()[1]!.user, 'RS2');
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '333444');
+  p.close();
+});
+
+test('no account: the enrollment hint, nothing filled', async () => {
+  const p = page(EPROC_LOGIN + EPROC_CODE_STEP, TRF2, () => err('no_account', { authenticator: 'trf2' }));
+  await until('no-account', () => p.state() === 'no-account');
+  assert.equal(p.panel(), 'no-account');
+  assert.match(p.panelText(), /Autenticação em dois fatores/);
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '');
+  p.close();
+});
+
+test('source errors: a pt-BR notice by error code, nothing filled', async () => {
+  for (const [code, re] of [['keyring_locked', /chaveiro/], ['host_not_installed', /eproc-a2f install/]] as const) {
+    const p = page(EPROC_LOGIN + EPROC_CODE_STEP, TRF2, () => err(code));
+    await until('error', () => p.state() === 'error');
+    assert.equal(p.attr('error'), code);
+    assert.match(p.panelText(), re);
+    assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '');
+    p.close();
+  }
+});
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+test('eproc enrollment: submit blocked until the key is stored, then the code is filled', async () => {
+  const answer = deferred<unknown>();
+  const p = page(EPROC_ENROLL, TRF2, (m) => (m.kind === 'enroll' ? answer.promise : err('internal_error')));
+  await until('offered', () => p.state() === 'enroll-offered');
+  assert.equal(p.codes().length, 0, 'no login autofill on an enrollment page');
+  const form = p.doc.getElementById('frmCadastroA2F') as HTMLFormElement;
+  const send = p.doc.getElementById('sbmEnviar') as HTMLButtonElement;
+  const code = p.doc.getElementById('txtCodigoA2F') as HTMLInputElement;
+  let submitted = 0;
+  form.addEventListener('submit', (e) => { submitted++; e.preventDefault(); });
+  assert.equal(send.disabled, true);
+  form.dispatchEvent(new p.w.Event('submit', { bubbles: true, cancelable: true }));
+  assert.equal(submitted, 0, 'submit blocked while undecided');
+  const userBox = p.doc.getElementById('eproc-a2f-ui')!.shadowRoot!.querySelector('input[name="eproc-a2f-user"]') as HTMLInputElement;
+  assert.equal(userBox.value, 'RS123');
+  p.click('enroll-backup');
+  assert.ok(p.doc.getElementById('eproc-a2f-ui')!.shadowRoot!.querySelector('svg[data-role="qr"] path'));
+  assert.match(p.panelText(), /MMZD IMRU GZRG CNRQ GA2G MMRW MVQW IZBW/);
+  p.click('enroll-save');
+  await until('enroll sent', () => p.sent.some((m) => m.kind === 'enroll'));
+  const en = p.sent.find((m) => m.kind === 'enroll')!;
+  assert.equal(en.user, 'RS123');
+  assert.equal(en.secret, 'MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW');
+  await sleep(50);
+  assert.equal(code.value, '', 'nothing filled before ok: true');
+  form.dispatchEvent(new p.w.Event('submit', { bubbles: true, cancelable: true }));
+  assert.equal(submitted, 0, 'still blocked while storing');
+  answer.resolve(ok('654321', { outcome: 'created', warnings: [] }));
+  await until('saved', () => p.state() === 'enroll-saved');
+  assert.equal(code.value, '654321');
+  assert.equal(send.disabled, false);
+  // institutional e-mail: warned before submit; "send anyway" goes through
+  const email = p.doc.getElementById('txtEmail') as HTMLInputElement;
+  email.value = 'fulano@trf2.jus.br';
+  send.click();
+  assert.equal(submitted, 0);
+  assert.equal(p.panel(), 'email-warning');
+  p.click('email-send-anyway');
+  await until('submitted', () => submitted === 1);
+  p.close();
+});
+
+test('eproc enrollment: storing fails -> said so, nothing filled, form released on dismiss', async () => {
+  const p = page(EPROC_ENROLL, TRF2, () => err('keyring_locked'));
+  await until('offered', () => p.state() === 'enroll-offered');
+  p.click('enroll-save');
+  await until('error', () => p.state() === 'error');
+  assert.equal(p.panel(), 'enroll-failed');
+  assert.match(p.panelText(), /NÃO foi salva/);
+  assert.equal((p.doc.getElementById('txtCodigoA2F') as HTMLInputElement).value, '');
+  assert.equal((p.doc.getElementById('sbmEnviar') as HTMLButtonElement).disabled, true);
+  p.click('enroll-dismiss');
+  assert.equal((p.doc.getElementById('sbmEnviar') as HTMLButtonElement).disabled, false);
+  p.close();
+});
+
+test('Keycloak configure-OTP: the shown key and parameters are enrolled, #totp filled', async () => {
+  const p = page(KC_CONFIGURE, 'https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/required-action?execution=CONFIGURE_TOTP',
+    (m) => (m.kind === 'enroll' ? ok('87654321', { outcome: 'created' }) : err('internal_error')), { autoSubmit: true, disableExport: true });
+  await until('offered', () => p.state() === 'enroll-offered');
+  assert.equal(p.doc.getElementById('eproc-a2f-ui')!.shadowRoot!.querySelector('[data-action="enroll-backup"]'), null, 'disableExport hides the backup');
+  const save = p.doc.getElementById('saveTOTPBtn') as HTMLInputElement;
+  assert.equal(save.disabled, true);
+  p.click('enroll-save');
+  await until('saved', () => p.state() === 'enroll-saved');
+  const en = p.sent.find((m) => m.kind === 'enroll')!;
+  assert.deepEqual([en.secret, en.algorithm, en.digits, en.period, en.user], ['MFRDCMTDMQZTIRKGGU3GO2BXHBEUUOJQ', 'SHA256', 8, 60, 'RS123']);
+  assert.equal((p.doc.getElementById('totp') as HTMLInputElement).value, '87654321');
+  assert.equal(save.disabled, false);
+  assert.equal(p.codes().length, 0);
+  p.close();
+});
