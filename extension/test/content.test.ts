@@ -20,7 +20,7 @@ function page(html: string, url: string, reply: Reply, settings = { autoSubmit: 
   const virtualConsole = new VirtualConsole();
   virtualConsole.on('jsdomError', (e) => { if (!/Not implemented/.test(e.message)) console.error(e); });
   const jsdom = new JSDOM(`<!doctype html><html lang="pt-br"><body>${html}</body></html>`, { url, runScripts: 'outside-only', pretendToBeVisual: true, virtualConsole });
-  const w = jsdom.window as unknown as Window & typeof globalThis & { eval(code: string): unknown; chrome: unknown };
+  const w = jsdom.window as unknown as Omit<Window & typeof globalThis, 'chrome'> & { eval(code: string): unknown; chrome: unknown };
   // jsdom has no layout: an element has boxes when neither it nor an ancestor is display:none/hidden.
   w.Element.prototype.getClientRects = function (this: Element) {
     for (let e: Element | null = this; e; e = e.parentElement) {

@@ -55,3 +55,4 @@ export function createBrowserSource(opts?: CreateOptions): Promise<BrowserSource
   }
   return made;
 }
+export { runBrowserModeCommand, type BrowserModeCommand, type BrowserModeReply } from './commands';
