@@ -277,3 +277,24 @@ test('concurrent requests are served one at a time: no step is handed out twice'
   const steps = answers.map((a) => a.step);
   assert.equal(new Set(steps).size, 5, `steps ${steps}`);
 });
+
+test('page commands (runBrowserModeCommand) answer with codes and never reject', async () => {
+  const { src } = source();
+  const run = (cmd) => bm.runBrowserModeCommand(src, cmd, null, 'en');
+  assert.deepEqual(await run({ op: 'state' }), { ok: true, state: 'not_set_up' });
+  assert.equal((await run({ op: 'setup', passphrase: 'short' })).error.code, 'weak_passphrase');
+  assert.deepEqual(await run({ op: 'setup', passphrase: PASS }), { ok: true, state: 'unlocked' });
+  await enroll(src);
+  assert.deepEqual(await run({ op: 'lock' }), { ok: true, state: 'locked' });
+  const wrong = await run({ op: 'unlock', passphrase: 'nope nope nope' });
+  assert.equal(wrong.error.code, 'wrong_passphrase');
+  assert.equal(wrong.error.message, 'Wrong passphrase.');
+  assert.equal((await run({ op: 'export' })).error.code, 'store_locked');
+  assert.equal((await run({ op: 'unlock', passphrase: PASS })).ok, true);
+  const exp = await run({ op: 'export' });
+  assert.equal(exp.ok, true);
+  assert.ok(!exp.file.includes(KEY_B32));
+  assert.equal((await run({ op: 'migrate' })).error.code, 'migration_failed');
+  assert.deepEqual(await run({ op: 'pending-migration' }), { ok: true, journal: null });
+  assert.equal((await run({ op: 'nope' })).ok, false);
+});
