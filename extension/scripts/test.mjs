@@ -9,6 +9,13 @@ import * as esbuild from 'esbuild';
 
 const EXT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const testDir = join(EXT_DIR, 'test');
+
+// Type check first (strict TypeScript; tsc is fast).
+const tsc = spawnSync(process.execPath, [join(EXT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', EXT_DIR], { stdio: 'inherit' });
+if (tsc.status !== 0) {
+  console.error('typecheck failed');
+  process.exit(1);
+}
 const only = process.argv.slice(2);
 const files = readdirSync(testDir)
   .filter((f) => f.endsWith('.test.ts'))
