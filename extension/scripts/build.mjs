@@ -139,7 +139,8 @@ export async function build({ out, zip = null, minify = true, quiet = false }) {
   if (existsSync(wasmPkg)) {
     cpSync(wasmPkg, join(out, 'wasm'), {
       recursive: true,
-      filter: (p) => !/(^|\/)(\.gitignore|package\.json|README\.md)$/.test(p) || p === wasmPkg,
+      // the glue is bundled into background.js; only the modules (and the glue for reference) ship
+      filter: (p) => p === wasmPkg || /\.(wasm|js)$/.test(p),
     });
   }
   const manifest = buildManifest({ registry, version: pkg.version, key });

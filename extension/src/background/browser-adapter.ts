@@ -33,7 +33,7 @@ function unavailable(detail: string): CodeSource {
 }
 
 export async function openBrowserSource(opts: BrowserSourceOptions): Promise<CodeSource> {
-  const create = (browserMode as { createBrowserSource?: () => Promise<CodeSource> }).createBrowserSource;
+  const create = (browserMode as unknown as { createBrowserSource?: () => Promise<CodeSource> }).createBrowserSource;
   if (typeof create !== 'function') return unavailable('createBrowserSource is not exported');
   let src: CodeSource & Extras;
   try {
@@ -49,4 +49,27 @@ export async function openBrowserSource(opts: BrowserSourceOptions): Promise<Cod
     /* extras are best effort */
   }
   return src;
+}
+
+import type { BrowserModeCommand } from '../shared/messages';
+
+const OPS = new Set(['state', 'setup', 'unlock', 'lock', 'export', 'import', 'migrate', 'pending-migration']);
+
+/** Runs a popup/options browser-mode action (setup, unlock, lock, export, import, migrate). */
+export async function browserModeCommand(
+  cmd: BrowserModeCommand,
+  opts: BrowserSourceOptions,
+  native: CodeSource | null,
+  lang: string,
+): Promise<Record<string, unknown>> {
+  const run = (browserMode as unknown as {
+    runBrowserModeCommand?: (src: CodeSource, cmd: BrowserModeCommand, native?: CodeSource | null, lang?: string) => Promise<Record<string, unknown>>;
+  }).runBrowserModeCommand;
+  if (!cmd || typeof cmd !== 'object' || !OPS.has((cmd as { op?: string }).op ?? '')) {
+    return { ok: false, error: { code: 'invalid_request', message: '' } };
+  }
+  if (typeof run !== 'function') return { ok: false, error: { code: 'browser_mode_unavailable', message: '' } };
+  if (cmd.op === 'export' && opts.disableExport) return { ok: false, error: { code: 'export_disabled', message: '' } };
+  const src = await openBrowserSource(opts);
+  return run(src, cmd, native, lang);
 }

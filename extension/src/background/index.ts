@@ -6,7 +6,7 @@ import {
   type EffectiveSettings, type ManagedSettings, type UserSettings,
   effectiveSettings, parseManaged, parseUser,
 } from '../shared/settings';
-import { openBrowserSource } from './browser-adapter';
+import { browserModeCommand, openBrowserSource } from './browser-adapter';
 import { SourceManager, errorAnswer, isSource } from './sources/select';
 import type { ProtocolAnswer } from './sources/types';
 import { UserMemory } from './user-memory';
@@ -157,6 +157,22 @@ async function handlePage(msg: PageRequest): Promise<unknown> {
       const extra = await extraStatus(effective.extraSystems);
       const reply: SettingsReply = { user: userSettings!, managed: managedSettings!, effective, extra };
       return reply;
+    }
+    case 'browser-mode': {
+      const s = await settings();
+      if (!s.allowBrowserStorage) return errorAnswer('browser_mode_forbidden');
+      let lang = 'pt-BR';
+      try {
+        lang = ext.i18n.getUILanguage();
+      } catch {
+        /* default */
+      }
+      return browserModeCommand(
+        msg.command,
+        { extraSystems: s.extraSystems, lockAfterMinutes: s.lockAfterMinutes, disableExport: s.disableExport },
+        msg.command?.op === 'migrate' ? sources.nativeSource() : null,
+        lang,
+      );
     }
     case 'set-settings': {
       const current = userSettings ?? (await readUser());

@@ -4,7 +4,7 @@ import { ext } from '../shared/api';
 import { clear, h } from '../shared/dom';
 import { errorMessageKey } from '../shared/errors';
 import { localizeDocument, t } from '../shared/i18n';
-import type { PageRequest, SettingsReply, StatusReply } from '../shared/messages';
+import type { BrowserModeCommand, PageRequest, SettingsReply, StatusReply } from '../shared/messages';
 import type { Mode } from '../shared/settings';
 import { describeStatus } from '../shared/status';
 
@@ -102,12 +102,14 @@ async function loadSettings(): Promise<void> {
     r.onchange = async () => {
       if (r.checked) {
         await send({ kind: 'set-settings', patch: { mode: r.value as Mode } });
+        await loadSettings();
         await loadStatus(true);
         await loadAccounts();
       }
     };
   }
   $('mode-managed').hidden = !modeManaged;
+  void loadBrowserMode(s.effective.allowBrowserStorage && s.effective.mode !== 'native', s.effective.disableExport);
   $('browser-forbidden').hidden = s.effective.allowBrowserStorage;
 
   const pol = $('policy');
@@ -140,6 +142,116 @@ async function loadSettings(): Promise<void> {
       extra.append(b);
     }
   }
+}
+
+// ------------------------------------------------------------------ browser mode
+
+async function bmCommand(command: BrowserModeCommand): Promise<Answer> {
+  return send<Answer>({ kind: 'browser-mode', command });
+}
+
+function passField(name: string, label: string, autocomplete: string): HTMLInputElement {
+  return h('input', { type: 'password', name, autocomplete, 'aria-label': label, placeholder: label });
+}
+
+async function loadBrowserMode(allowed: boolean, disableExport: boolean): Promise<void> {
+  const section = $('bm-section');
+  section.hidden = !allowed;
+  if (!allowed) return;
+  const box = $('bm');
+  clear(box);
+  const st = await bmCommand({ op: 'state' });
+  if (!st.ok) {
+    box.append(h('p', { class: 'muted', text: t(errorMessageKey(st.error.code)) }));
+    return;
+  }
+  const msg = h('p', { class: 'muted', 'data-role': 'bm-message' });
+  const show = (r: Answer, okText?: string) => {
+    msg.textContent = r.ok ? okText ?? '' : t(errorMessageKey(r.error.code));
+  };
+  const refresh = async () => {
+    await loadBrowserMode(allowed, disableExport);
+    await loadStatus(true);
+    await loadAccounts();
+  };
+  const state = String(st.state);
+  box.dataset.state = state;
+  if (state === 'not_set_up') {
+    const p1 = passField('bm-new', t('bmPassphrase'), 'new-password');
+    const p2 = passField('bm-new2', t('bmPassphraseAgain'), 'new-password');
+    const b = h('button', { type: 'button', class: 'b', 'data-action': 'bm-setup', text: t('bmSetup') });
+    b.addEventListener('click', async () => {
+      if (p1.value !== p2.value) {
+        msg.textContent = t('bmMismatch');
+        return;
+      }
+      const r = await bmCommand({ op: 'setup', passphrase: p1.value });
+      p1.value = p2.value = '';
+      show(r);
+      if (r.ok) await refresh();
+    });
+    box.append(h('p', { text: t('bmStateNotSetUp') }), h('div', { class: 'row' }, p1, p2, b), msg);
+    return;
+  }
+  if (state === 'locked') {
+    const p1 = passField('bm-pass', t('bmPassphrase'), 'current-password');
+    const b = h('button', { type: 'button', class: 'b', 'data-action': 'bm-unlock', text: t('bmUnlock') });
+    b.addEventListener('click', async () => {
+      const r = await bmCommand({ op: 'unlock', passphrase: p1.value });
+      p1.value = '';
+      show(r);
+      if (r.ok) await refresh();
+    });
+    box.append(h('p', { text: t('bmStateLocked') }), h('div', { class: 'row' }, p1, b), msg);
+    return;
+  }
+  // unlocked
+  const lock = h('button', { type: 'button', class: 'b', 'data-action': 'bm-lock', text: t('bmLock') });
+  lock.addEventListener('click', async () => {
+    show(await bmCommand({ op: 'lock' }));
+    await refresh();
+  });
+  const row = h('div', { class: 'row' }, lock);
+  if (!disableExport) {
+    const exp = h('button', { type: 'button', class: 'b', 'data-action': 'bm-export', text: t('bmExport') });
+    exp.addEventListener('click', async () => {
+      const r = await bmCommand({ op: 'export' });
+      show(r);
+      if (r.ok && typeof r.file === 'string') {
+        const url = URL.createObjectURL(new Blob([r.file], { type: 'application/json' }));
+        const a = h('a', { href: url, download: String(r.filename ?? 'eproc-a2f-chaves.json') });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      }
+    });
+    row.append(exp);
+  }
+  const migrate = h('button', { type: 'button', class: 'b', 'data-action': 'bm-migrate', text: t('bmMigrate') });
+  migrate.addEventListener('click', async () => {
+    migrate.disabled = true;
+    const r = await bmCommand({ op: 'migrate' });
+    migrate.disabled = false;
+    show(r, t('bmMigrated'));
+    if (r.ok) await loadAccounts();
+  });
+  row.append(migrate);
+  const file = h('input', { type: 'file', accept: '.json,application/json', 'aria-label': t('bmImportFile') });
+  const pass = passField('bm-import-pass', t('bmPassphrase'), 'current-password');
+  const imp = h('button', { type: 'button', class: 'b', 'data-action': 'bm-import', text: t('bmImport') });
+  imp.addEventListener('click', async () => {
+    const f = file.files?.[0];
+    if (!f) return;
+    const r = await bmCommand({ op: 'import', text: await f.text(), passphrase: pass.value });
+    pass.value = '';
+    const rep = (r.ok ? r.report : null) as { added?: number; unchanged?: number; conflicts?: unknown[] } | null;
+    show(r, rep ? t('bmImported', [String(rep.added ?? 0), String(rep.unchanged ?? 0), String(rep.conflicts?.length ?? 0)]) : '');
+    if (r.ok) await loadAccounts();
+  });
+  box.append(h('p', { text: t('bmStateUnlocked') }), row, h('div', { class: 'row' }, file, pass, imp), msg);
+  const pending = await bmCommand({ op: 'pending-migration' });
+  if (pending.ok && pending.journal) box.append(h('p', { class: 'warn', text: t('bmResume') }));
 }
 
 localizeDocument();

@@ -110,6 +110,36 @@ async function loadStatus(retry = false): Promise<void> {
   if (v.command) {
     box.append(h('p', { text: t('statusInstallHelp') }), h('pre', { class: 'cmd', text: v.command }));
   }
+  if (v.browser === 'locked') {
+    const pass = h('input', { type: 'password', name: 'passphrase', autocomplete: 'current-password', 'aria-label': t('bmPassphrase'), placeholder: t('bmPassphrase') });
+    const b = h('button', { type: 'button', class: 'b', 'data-action': 'unlock', text: t('bmUnlock') });
+    const msg = h('p', { class: 'muted' });
+    const go = async () => {
+      const r = await send<Answer>({ kind: 'browser-mode', command: { op: 'unlock', passphrase: pass.value } });
+      pass.value = '';
+      if (r.ok) void loadAll();
+      else msg.textContent = t(errorMessageKey(r.error.code));
+    };
+    b.addEventListener('click', () => void go());
+    pass.addEventListener('keydown', (e) => { if (e.key === 'Enter') void go(); });
+    box.append(h('div', { class: 'row' }, pass, b), msg);
+    pass.focus();
+    return;
+  }
+  if (v.browser === 'not_set_up') {
+    const b = h('button', { type: 'button', class: 'b', 'data-action': 'open-options', text: t('bmOpenOptions') });
+    b.addEventListener('click', () => { void ext.runtime.openOptionsPage(); window.close(); });
+    box.append(b);
+    return;
+  }
+  if (v.browser === 'unlocked') {
+    const b = h('button', { type: 'button', class: 'b', 'data-action': 'lock', text: t('bmLock') });
+    b.addEventListener('click', async () => {
+      await send<Answer>({ kind: 'browser-mode', command: { op: 'lock' } });
+      void loadAll();
+    });
+    box.append(b);
+  }
   if (v.tone !== 'ok') {
     const b = h('button', { type: 'button', class: 'b', 'data-action': 'retry', text: t('retry') });
     b.addEventListener('click', () => void loadAll(true));

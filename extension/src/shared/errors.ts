@@ -21,9 +21,18 @@ export const EXTENSION_ERROR_CODES = [
   'extension_error', // anything else (a bug)
 ] as const;
 
-export type ErrorCode = (typeof PROTOCOL_ERROR_CODES)[number] | (typeof EXTENSION_ERROR_CODES)[number];
+/** Browser mode's store codes (src/background/browser-mode/README.md). */
+export const BROWSER_MODE_CODES = [
+  'store_not_set_up', 'store_locked', 'wrong_passphrase', 'store_corrupt', 'store_exists', 'weak_passphrase',
+  'export_disabled', 'import_invalid', 'migration_failed',
+] as const;
 
-export const ALL_ERROR_CODES: readonly string[] = [...PROTOCOL_ERROR_CODES, ...EXTENSION_ERROR_CODES];
+export type ErrorCode =
+  | (typeof PROTOCOL_ERROR_CODES)[number]
+  | (typeof EXTENSION_ERROR_CODES)[number]
+  | (typeof BROWSER_MODE_CODES)[number];
+
+export const ALL_ERROR_CODES: readonly string[] = [...PROTOCOL_ERROR_CODES, ...EXTENSION_ERROR_CODES, ...BROWSER_MODE_CODES];
 
 /** Locale key of an error code; unknown codes fall back to the generic text. */
 export function errorMessageKey(code: string): string {

@@ -2,6 +2,17 @@
 // URL: the background takes the page URL from the sender as the browser reports it.
 import type { EffectiveSettings, ManagedSettings, UserSettings } from './settings';
 
+/** Browser-mode actions from the popup/options (forwarded to the browser-mode module). */
+export type BrowserModeCommand =
+  | { op: 'state' }
+  | { op: 'setup'; passphrase: string }
+  | { op: 'unlock'; passphrase: string }
+  | { op: 'lock' }
+  | { op: 'export' }
+  | { op: 'import'; text: string; passphrase: string }
+  | { op: 'migrate' }
+  | { op: 'pending-migration' };
+
 /** From a content script (top frame of a registry page). */
 export type ContentRequest =
   | { kind: 'code'; user?: string }
@@ -27,7 +38,8 @@ export type PageRequest =
   | { kind: 'peek'; authenticator: string; user: string }
   | { kind: 'remove'; authenticator: string; user: string }
   | { kind: 'get-settings' }
-  | { kind: 'set-settings'; patch: Partial<UserSettings> };
+  | { kind: 'set-settings'; patch: Partial<UserSettings> }
+  | { kind: 'browser-mode'; command: BrowserModeCommand };
 
 export type ExtRequest = ContentRequest | PageRequest;
 

@@ -9,6 +9,8 @@ export interface StatusView {
   text: string;
   /** Shown as a command line the user can copy (install help). */
   command?: string;
+  /** Browser mode's store state, when it is the source. */
+  browser?: 'not_set_up' | 'locked' | 'unlocked';
 }
 
 export function describeStatus(s: StatusReply): StatusView {
@@ -21,6 +23,12 @@ export function describeStatus(s: StatusReply): StatusView {
   }
   const where = s.source === 'browser' ? t('statusSourceBrowser') : t('statusSourceNative', [String(hello.version ?? '?')]);
   const state = hello.store?.state ?? 'ok';
+  if (s.source === 'browser') {
+    if (state === 'locked') return { tone: 'warn', title: where, text: t('err_store_locked'), browser: 'locked' };
+    if (state === 'not_set_up') return { tone: 'warn', title: where, text: t('err_store_not_set_up'), browser: 'not_set_up' };
+    if (state === 'error') return { tone: 'error', title: where, text: t('err_store_corrupt') };
+    return { tone: 'ok', title: where, text: t('statusReady'), browser: 'unlocked' };
+  }
   if (state === 'locked') return { tone: 'warn', title: where, text: t('err_keyring_locked') };
   if (state === 'unavailable') return { tone: 'error', title: where, text: t('err_keyring_unavailable') };
   if (state === 'error') return { tone: 'error', title: where, text: t('err_keyring_error') };

@@ -26,6 +26,11 @@ export class SourceManager {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
+  /** The native source (for browser-mode migration), whatever the mode. */
+  nativeSource(): NativeSource {
+    return this.getNative();
+  }
+
   private getNative(): NativeSource {
     return (this.native ??= this.makeNative());
   }
