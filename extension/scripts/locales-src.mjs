@@ -69,6 +69,10 @@ export const MESSAGES = {
     'Atenção: a chave é curta (menos de 128 bits); funciona, mas é menos segura.',
     'Note: the key is short (under 128 bits); it works but is weaker.',
   ],
+  enrollQrMismatch: [
+    'A chave em texto da página não conferia com o QR code; foi usada a chave do QR code.',
+    'The key text on the page did not match the QR code; the QR code\'s key was used.',
+  ],
   enrollExistsTitle: ['Já existe outra chave para este usuário', 'Another key is saved for this user'],
   enrollExistsText: [
     'Há uma chave diferente salva para $1 neste tribunal. Substituir pela chave desta página? A antiga deixará de funcionar quando você concluir este cadastro.',

@@ -270,3 +270,20 @@ test('Keycloak configure-OTP: the shown key and parameters are enrolled, #totp f
   assert.equal(p.codes().length, 0);
   p.close();
 });
+
+test('enrollment: the QR code (decoded by the background) wins over a misread key text', async () => {
+  const p = page(EPROC_ENROLL, TRF2, (m) => {
+    if (m.kind === 'check-key') {
+      assert.match(String(m.qr), /^data:image\/png;base64,/);
+      return { ok: true, available: true, match: false, shown: 'MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW', qr: { secret: 'JBSWY3DPEHPK3PXP', algorithm: 'SHA1', digits: 6, period: 30 } };
+    }
+    return m.kind === 'enroll' ? ok('123123', { outcome: 'created' }) : err('internal_error');
+  });
+  await until('offered', () => p.state() === 'enroll-offered');
+  p.click('enroll-save');
+  await until('saved', () => p.state() === 'enroll-saved');
+  const en = p.sent.find((m) => m.kind === 'enroll')!;
+  assert.deepEqual([en.secret, en.algorithm, en.digits, en.period], ['JBSWY3DPEHPK3PXP', 'SHA1', 6, 30]);
+  assert.match(p.panelText(), /QR code/);
+  p.close();
+});

@@ -51,7 +51,7 @@ export async function openBrowserSource(opts: BrowserSourceOptions): Promise<Cod
   return src;
 }
 
-import type { BrowserModeCommand } from '../shared/messages';
+import type { BrowserModeCommand, KeyCheckReply } from '../shared/messages';
 
 const OPS = new Set(['state', 'setup', 'unlock', 'lock', 'export', 'import', 'migrate', 'pending-migration']);
 
@@ -72,4 +72,22 @@ export async function browserModeCommand(
   if (cmd.op === 'export' && opts.disableExport) return { ok: false, error: { code: 'export_disabled', message: '' } };
   const src = await openBrowserSource(opts);
   return run(src, cmd, native, lang);
+}
+
+/** Decodes an enrollment page's QR image and compares it with the key text (browser-mode module's
+ * QR helpers, used in both modes). Null when this build has no QR decoding or it failed. */
+export async function checkEnrollmentKey(qrDataUrl: string, shown: string): Promise<KeyCheckReply> {
+  const m = browserMode as unknown as {
+    decodeQrImage?: (url: string) => Promise<string[]>;
+    crossCheckKey?: (texts: string[], shown: string) => Promise<{ match: boolean; shown: string | null; qr: KeyCheckReply['qr'] }>;
+  };
+  if (typeof m.decodeQrImage !== 'function' || typeof m.crossCheckKey !== 'function') return { ok: true, available: false };
+  if (typeof qrDataUrl !== 'string' || !qrDataUrl.startsWith('data:image/')) return { ok: false, available: true };
+  try {
+    const texts = await m.decodeQrImage(qrDataUrl);
+    const c = await m.crossCheckKey(texts, String(shown ?? ''));
+    return { ok: true, available: true, match: c.match, shown: c.shown, qr: c.qr ? { secret: c.qr.secret, algorithm: c.qr.algorithm, digits: c.qr.digits, period: c.qr.period } : null };
+  } catch {
+    return { ok: false, available: true };
+  }
 }

@@ -6,7 +6,7 @@ import {
   type EffectiveSettings, type ManagedSettings, type UserSettings,
   effectiveSettings, parseManaged, parseUser,
 } from '../shared/settings';
-import { browserModeCommand, openBrowserSource } from './browser-adapter';
+import { browserModeCommand, checkEnrollmentKey, openBrowserSource } from './browser-adapter';
 import { SourceManager, errorAnswer, isSource } from './sources/select';
 import type { ProtocolAnswer } from './sources/types';
 import { UserMemory } from './user-memory';
@@ -97,7 +97,7 @@ function isExtensionPage(sender: Sender): boolean {
   return sender.id === ext.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(base);
 }
 
-const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings']);
+const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key']);
 
 // ---------------------------------------------------------------- handlers
 
@@ -126,6 +126,8 @@ async function handleContent(msg: ContentRequest, sender: Sender): Promise<unkno
       return { ok: true };
     case 'recall-user':
       return { ok: true, user: await users.recall(page.tabId, origin) };
+    case 'check-key':
+      return checkEnrollmentKey(msg.qr, msg.shown);
     case 'page-settings': {
       const s = await settings();
       const reply: PageSettings = { autoSubmit: s.autoSubmit, disableExport: s.disableExport };

@@ -166,6 +166,14 @@ export interface EnrollmentPage {
   form: HTMLFormElement | null;
   /** Buttons that send the enrollment form (blocked until the key is stored). */
   submitButtons: HTMLElement[];
+  /** The QR image's data: URL, decoded by the background to cross-check the key. */
+  qrSrc?: string;
+}
+
+function qrDataUrl(doc: Document): string | undefined {
+  const img = doc.getElementById('kc-totp-secret-qr-code') ?? doc.querySelector('img[src^="data:image"]');
+  const src = img?.getAttribute('src') ?? '';
+  return src.startsWith('data:image/') && src.length < 2_000_000 ? src : undefined;
 }
 
 function numberIn(el: Element | null): number | undefined {
@@ -223,6 +231,8 @@ export function detectEnrollment(doc: Document, visible: Visible = domVisible): 
         kind: 'keycloak', secret, codeInput: code, emailInput: null, form: kcForm,
         submitButtons: submitButtonsOf(kcForm, [doc.getElementById('saveTOTPBtn')]),
       };
+      const qrSrc = qrDataUrl(doc);
+      if (qrSrc) page.qrSrc = qrSrc;
       const alg = algorithmIn(doc.getElementById('kc-totp-algorithm'));
       const digits = numberIn(doc.getElementById('kc-totp-digits'));
       const period = numberIn(doc.getElementById('kc-totp-period'));
@@ -276,10 +286,13 @@ export function detectEnrollment(doc: Document, visible: Visible = domVisible): 
     null;
   if (!codeInput || !(qr || emailInput)) return null;
   const form = codeInput.form ?? (codeInput.closest('form') as HTMLFormElement | null);
-  return {
+  const page: EnrollmentPage = {
     kind: 'eproc', secret, codeInput, emailInput, form,
     submitButtons: submitButtonsOf(form ?? doc.body, []),
   };
+  const qrSrc = qrDataUrl(doc);
+  if (qrSrc) page.qrSrc = qrSrc;
+  return page;
 }
 
 /** Personal e-mail required: the court refuses institutional addresses. */

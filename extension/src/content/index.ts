@@ -9,7 +9,7 @@ import { ext } from '../shared/api';
 import { choiceList, pickUser } from '../shared/choose';
 import { errorMessageKey } from '../shared/errors';
 import { t } from './page-i18n';
-import type { ContentRequest, PageSettings } from '../shared/messages';
+import type { ContentRequest, KeyCheckReply, PageSettings } from '../shared/messages';
 import {
   type EnrollmentPage, type LoginField,
   detectEnrollment, findLoginField, findLoginSubmit, groupKey, isForbiddenControl, isInstitutionalEmail,
@@ -311,9 +311,32 @@ function backupBody(page: EnrollmentPage, user: string): HTMLElement[] {
   return [wrap];
 }
 
+/** Set when the QR code said something the key text did not (shown after saving). */
+let qrNote: string | null = null;
+let keyChecked: Promise<void> = Promise.resolve();
+
+/** The background decodes the page's QR (an otpauth URI): it is authoritative for the key and its
+ * parameters; the text is what people type. A mismatch means the text was misread: use the QR. */
+function checkKeyAgainstQr(page: EnrollmentPage): Promise<void> {
+  if (!page.qrSrc) return Promise.resolve();
+  const check = send<KeyCheckReply>({ kind: 'check-key', qr: page.qrSrc, shown: page.secret }).then((r) => {
+    if (!r || !r.ok || !r.available || !r.qr) return;
+    if (!r.match && r.qr.secret) {
+      page.secret = r.qr.secret;
+      qrNote = t('enrollQrMismatch');
+    }
+    page.algorithm = r.qr.algorithm;
+    page.digits = r.qr.digits;
+    page.period = r.qr.period;
+  });
+  // Never hold the user up for long: without an answer the key text is used.
+  return Promise.race([check.catch(() => {}), sleep(8000)]);
+}
+
 async function offerEnrollment(page: EnrollmentPage): Promise<void> {
   enrollment = page;
   guardEnrollmentForm(page);
+  keyChecked = checkKeyAgainstQr(page);
   const s = await settings();
   const { attempted, typed } = userOnPage(document);
   let known = pickUser({ attempted, typed, session: sessionUser() });
@@ -373,6 +396,7 @@ function showOffer(page: EnrollmentPage, user: string, s: PageSettings, message:
 
 async function doEnroll(page: EnrollmentPage, user: string, replace: boolean): Promise<void> {
   showPanel({ name: 'enroll-saving', tone: 'info', title: t('enrollSaving'), closeLabel: t('close'), onClose: () => {} });
+  await keyChecked;
   const a = await send({
     kind: 'enroll', user, secret: page.secret,
     ...(page.algorithm ? { algorithm: page.algorithm } : {}),
@@ -414,7 +438,7 @@ async function doEnroll(page: EnrollmentPage, user: string, replace: boolean): P
   if (/^[0-9]{4,10}$/.test(code) && page.codeInput.isConnected) fillInput(page.codeInput, code);
   setBlocked(false);
   setState('enroll-saved');
-  const warnings = Array.isArray(a.warnings) && a.warnings.includes('short_key') ? `\n${t('enrollShortKey')}` : '';
+  const warnings = (Array.isArray(a.warnings) && a.warnings.includes('short_key') ? `\n${t('enrollShortKey')}` : '') + (qrNote ? `\n${qrNote}` : '');
   showPanel({
     name: 'enroll-saved', tone: 'ok', title: t('enrollSavedTitle'),
     text: (page.kind === 'eproc' ? t('enrollSavedTextEproc') : t('enrollSavedTextKeycloak')) + warnings,

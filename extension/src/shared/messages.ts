@@ -28,7 +28,18 @@ export type ContentRequest =
       period?: number;
       replace?: boolean;
     }
-  | { kind: 'page-settings' };
+  | { kind: 'page-settings' }
+  | { kind: 'check-key'; qr: string; shown: string };
+
+/** The background's reading of an enrollment page's QR code against the key text. */
+export interface KeyCheckReply {
+  ok: boolean;
+  /** False when QR decoding is not part of this build. */
+  available: boolean;
+  match?: boolean;
+  shown?: string | null;
+  qr?: { secret: string; algorithm: string; digits: number; period: number } | null;
+}
 
 /** From the popup or the options page (extension pages). */
 export type PageRequest =
