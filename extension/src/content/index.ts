@@ -5,6 +5,7 @@
 //   data-eproc-a2f-filled-ms ms from the code field appearing (observer callback) to the fill
 //   data-eproc-a2f-wait-ms   the fresh-code wait included in filled-ms (0 when none)
 //   data-eproc-a2f-error     the error code of the last failure
+//   data-eproc-a2f-key-check enrollment: match|mismatch|no-otpauth|unavailable|failed|no-qr
 import { ext } from '../shared/api';
 import { choiceList, pickUser } from '../shared/choose';
 import { errorMessageKey } from '../shared/errors';
@@ -318,8 +319,13 @@ let keyChecked: Promise<void> = Promise.resolve();
 /** The background decodes the page's QR (an otpauth URI): it is authoritative for the key and its
  * parameters; the text is what people type. A mismatch means the text was misread: use the QR. */
 function checkKeyAgainstQr(page: EnrollmentPage): Promise<void> {
-  if (!page.qrSrc) return Promise.resolve();
+  const mark = (v: string) => document.documentElement.setAttribute('data-eproc-a2f-key-check', v);
+  if (!page.qrSrc) {
+    mark('no-qr');
+    return Promise.resolve();
+  }
   const check = send<KeyCheckReply>({ kind: 'check-key', qr: page.qrSrc, shown: page.secret }).then((r) => {
+    mark(!r || !r.ok ? 'failed' : !r.available ? 'unavailable' : !r.qr ? 'no-otpauth' : r.match ? 'match' : 'mismatch');
     if (!r || !r.ok || !r.available || !r.qr) return;
     if (!r.match && r.qr.secret) {
       page.secret = r.qr.secret;
