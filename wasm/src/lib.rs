@@ -31,6 +31,9 @@ use wasm_bindgen::prelude::*;
 pub const VAULT_FORMAT: &str = "eproc-a2f-vault";
 /// Version of the vault format this build writes.
 pub const VAULT_VERSION: u32 = 1;
+/// Largest `last_step` accepted from a vault (2^40: far beyond year 9999 with 1-second steps).
+/// The core adds to and multiplies steps without saturating, so an absurd value must not reach it.
+pub const MAX_STEP: u64 = 1 << 40;
 
 thread_local! {
     static REGISTRY: RefCell<Option<Registry>> = const { RefCell::new(None) };
@@ -122,6 +125,9 @@ pub fn vault_from_json(text: &str) -> Result<MemoryVault, String> {
         let key = core_parse_key(&e.secret).map_err(|_| format!("account {n}: the stored key is invalid"))?.key;
         if e.authenticator.is_empty() || e.user.trim().is_empty() {
             return Err(format!("account {n}: authenticator or user is empty"));
+        }
+        if e.last_step.is_some_and(|s| s > MAX_STEP) {
+            return Err(format!("account {n}: invalid last_step"));
         }
         if vault.entries.iter().any(|(a, _)| a.is(&e.authenticator, &e.user)) {
             return Err(format!("account {n}: appears twice"));
@@ -385,5 +391,39 @@ mod tests {
         assert_eq!(f, json!({"step": 101, "wait_ms": 2500, "valid_for_s": 30}));
         assert_eq!(set_extra_systems("[{oops"), set_extra_systems("[{oops"));
         assert_eq!(set_extra_systems(""), "");
+    }
+
+    /// Garbage vaults and requests are answers, never panics (a panic aborts the WASM instance).
+    #[test]
+    fn garbage_never_panics() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pieces = [
+            "{", "}", "[", "]", ",", ":", "\"format\"", "\"eproc-a2f-vault\"", "\"v\"", "1", "\"accounts\"",
+            "\"authenticator\"", "\"trf4\"", "\"user\"", "\"secret\"", "\"MMZDIMRUGZRGCNRQ\"", "\"digits\"",
+            "9", "-1", "1e400", "null", "\"\\u0000\"", "\"period\"", "0", "\"last_step\"", "18446744073709551615",
+            "\"type\"", "\"code\"", "\"enroll\"", "\"url\"", "\"https://eproc.trf4.jus.br/eproc2trf4/\"", "\"id\"",
+            "true", "\"peek\"", "\"remove\"", "\"confirm\"", "\"algorithm\"", "\"SHA512\"", "\"é\"",
+        ];
+        let mut gen = |n: usize| -> String { (0..n).map(|_| pieces[(next() % pieces.len() as u64) as usize]).collect() };
+        let vault = r#"{"format":"eproc-a2f-vault","v":1,"accounts":[{"authenticator":"trf4","user":"u","secret":"MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW","last_step":1099511627776}]}"#;
+        let huge = r#"{"format":"eproc-a2f-vault","v":1,"accounts":[{"authenticator":"trf4","user":"u","secret":"MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW","last_step":18446744073709551615}]}"#;
+        let out: Value = serde_json::from_str(&handle(r#"{"id":1,"type":"code","authenticator":"trf4"}"#, huge, 0.0, "en")).unwrap();
+        assert_eq!(out["vault_error"], json!("account 1: invalid last_step"));
+        for i in 0..3000 {
+            let v = if i % 3 == 0 { vault.to_owned() } else { gen(1 + i % 40) };
+            let r = gen(1 + i % 25);
+            let out: Value = serde_json::from_str(&handle(&r, &v, (i as f64) * 1.0e9, "en")).unwrap();
+            assert!(out.get("answer").is_some());
+        }
+        for t in [0.0, -1.0, f64::NAN, f64::INFINITY, 1.0e300] {
+            let out: Value = serde_json::from_str(&handle(r#"{"id":1,"type":"code","authenticator":"trf4","user":"u"}"#, vault, t, "en")).unwrap();
+            assert!(out.get("answer").is_some());
+        }
     }
 }
