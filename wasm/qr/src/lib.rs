@@ -121,4 +121,29 @@ mod tests {
         assert!(decode_rgba(&[0; 15], 2, 2).is_err());
         assert!(decode_rgba(&[255; 4 * 50 * 50], 50, 50).unwrap().is_empty());
     }
+
+    /// Noise and damaged codes never panic (a panic would abort the WASM instance).
+    #[test]
+    fn noise_and_damaged_codes_do_not_panic() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for i in 0..30u32 {
+            let (w, h) = (20 + (next() % 180) as u32, 20 + (next() % 180) as u32);
+            let rgba: Vec<u8> = (0..w * h).flat_map(|_| { let v = if next() % 2 == 0 { 0 } else { 255 }; [v, v, v, 255] }).collect();
+            let _ = decode_rgba(&rgba, w, h);
+            // A real code with damaged modules.
+            let (mut rgba, side) = render(URI, 2 + (i as usize % 3), 2, false);
+            for _ in 0..(i * 40) {
+                let p = (next() as usize % (rgba.len() / 4)) * 4;
+                let v = if next() % 2 == 0 { 0 } else { 255 };
+                rgba[p..p + 3].copy_from_slice(&[v, v, v]);
+            }
+            let _ = decode_rgba(&rgba, side, side);
+        }
+    }
 }
