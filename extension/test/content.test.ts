@@ -287,3 +287,19 @@ test('enrollment: the QR code (decoded by the background) wins over a misread ke
   assert.match(p.panelText(), /QR code/);
   p.close();
 });
+
+test('in a frame the content script does nothing (top frame only)', async () => {
+  const virtualConsole = new VirtualConsole();
+  const top = new JSDOM(`<!doctype html><html><body><iframe id="f" srcdoc="<html><body>${EPROC_CODE_STEP.replace(/"/g, '&quot;')}</body></html>"></iframe></body></html>`,
+    { url: TRF2, runScripts: 'outside-only', virtualConsole });
+  await new Promise((r) => setTimeout(r, 200));
+  const fw = (top.window.document.getElementById('f') as HTMLIFrameElement).contentWindow as unknown as Omit<Window, 'chrome'> & { eval(c: string): unknown; chrome: unknown };
+  assert.notEqual(fw.top, fw);
+  const sent: unknown[] = [];
+  fw.chrome = { runtime: { id: 't', sendMessage: async (m: unknown) => { sent.push(m); return {}; } }, i18n: { getMessage: () => '' } };
+  fw.eval(bundle);
+  await sleep(300);
+  assert.equal(fw.document.documentElement.hasAttribute('data-eproc-a2f-loaded'), false);
+  assert.deepEqual(sent, []);
+  top.window.close();
+});

@@ -82,3 +82,16 @@ test('extra systems by policy: only new, valid prefixes become patterns', async 
     ['https://eproc1g.tjxx.jus.br/eproc/*', 'https://sso.tjxx.jus.br/realms/eproc/*'],
   );
 });
+
+test('the page URL is the sender top frame\'s, as the browser reports it', async () => {
+  const { pageUrlOf } = await import('../src/background/sender');
+  const tab = { id: 3, url: 'https://eproc.trf2.jus.br/eproc/index.php' } as chrome.tabs.Tab;
+  const url = 'https://eproc.trf2.jus.br/eproc/index.php?acao=login';
+  assert.deepEqual(pageUrlOf({ id: 'me', tab, frameId: 0, url }, 'me'), { url, tabId: 3 });
+  assert.deepEqual(pageUrlOf({ id: 'me', tab, frameId: 2, url }, 'me'), { error: 'not_top_frame' });
+  assert.deepEqual(pageUrlOf({ id: 'me', frameId: 0, url }, 'me'), { error: 'not_top_frame' });
+  assert.deepEqual(pageUrlOf({ id: 'other', tab, frameId: 0, url }, 'me'), { error: 'extension_error' });
+  assert.deepEqual(pageUrlOf({ id: 'me', tab: { ...tab, url: 'https://evil.example/' }, frameId: 0, url }, 'me'), { error: 'page_changed' });
+  // without tab.url (no permission for it) the sender's URL stands
+  assert.deepEqual(pageUrlOf({ id: 'me', tab: { ...tab, url: undefined }, frameId: 0, url }, 'me'), { url, tabId: 3 });
+});

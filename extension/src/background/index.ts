@@ -10,6 +10,7 @@ import { browserModeCommand, checkEnrollmentKey, openBrowserSource } from './bro
 import { SourceManager, errorAnswer, isSource } from './sources/select';
 import type { ProtocolAnswer } from './sources/types';
 import { UserMemory } from './user-memory';
+import { originOf, pageUrlOf } from './sender';
 import { extraStatus, syncExtraSystems } from './extra-systems';
 
 // ---------------------------------------------------------------- settings
@@ -71,26 +72,6 @@ ext.tabs?.onRemoved?.addListener((tabId) => void users.forgetTab(tabId));
 // ---------------------------------------------------------------- senders
 
 type Sender = chrome.runtime.MessageSender;
-
-function originOf(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).origin;
-  } catch {
-    return null;
-  }
-}
-
-/** The top-frame page URL of a content script's sender, as the browser reports it, or an error code. */
-export function pageUrlOf(sender: Sender, extensionId: string): { url: string; tabId: number } | { error: string } {
-  if (sender.id !== extensionId) return { error: 'extension_error' };
-  if (!sender.tab || typeof sender.tab.id !== 'number' || sender.frameId !== 0) return { error: 'not_top_frame' };
-  const url = sender.url ?? sender.tab.url;
-  if (!url) return { error: 'page_changed' };
-  // If the browser also tells us the tab's URL, both must be the same origin (no navigation race).
-  if (sender.tab.url && originOf(sender.tab.url) !== originOf(url)) return { error: 'page_changed' };
-  return { url, tabId: sender.tab.id };
-}
 
 function isExtensionPage(sender: Sender): boolean {
   const base = ext.runtime.getURL('');
