@@ -153,7 +153,10 @@ async function loadAccounts(): Promise<void> {
   lives.length = 0;
   const a = await send<Answer>({ kind: 'accounts' });
   if (!a.ok) {
-    list.append(h('p', { class: 'muted', text: t(errorMessageKey(a.error.code)) }));
+    // The status box already explains a locked or missing store.
+    if (!['store_locked', 'store_not_set_up'].includes(a.error.code)) {
+      list.append(h('p', { class: 'muted', text: t(errorMessageKey(a.error.code)) }));
+    }
     return;
   }
   const accounts = (Array.isArray(a.accounts) ? a.accounts : []) as Account[];

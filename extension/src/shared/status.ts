@@ -25,7 +25,12 @@ export function describeStatus(s: StatusReply): StatusView {
   const state = hello.store?.state ?? 'ok';
   if (s.source === 'browser') {
     if (state === 'locked') return { tone: 'warn', title: where, text: t('err_store_locked'), browser: 'locked' };
-    if (state === 'not_set_up') return { tone: 'warn', title: where, text: t('err_store_not_set_up'), browser: 'not_set_up' };
+    if (state === 'not_set_up') {
+      // In auto mode the host was not found: installing it is the other way.
+      const v: StatusView = { tone: 'warn', title: where, text: t('err_store_not_set_up'), browser: 'not_set_up' };
+      if (s.mode === 'auto') v.command = 'eproc-a2f install';
+      return v;
+    }
     if (state === 'error') return { tone: 'error', title: where, text: t('err_store_corrupt') };
     return { tone: 'ok', title: where, text: t('statusReady'), browser: 'unlocked' };
   }
