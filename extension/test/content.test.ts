@@ -181,6 +181,17 @@ test('no account: the enrollment hint, nothing filled', async () => {
   p.close();
 });
 
+test('after an error, "Tentar de novo" asks again for the same field', async () => {
+  let n = 0;
+  const p = page(EPROC_LOGIN + EPROC_CODE_STEP, TRF2, () => (++n === 1 ? err('keyring_locked') : ok('454545')));
+  await until('error', () => p.state() === 'error');
+  p.click('retry');
+  await until('filled', () => p.state() === 'filled');
+  assert.equal(p.codes().length, 2);
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '454545');
+  p.close();
+});
+
 test('source errors: a pt-BR notice by error code, nothing filled', async () => {
   for (const [code, re] of [['keyring_locked', /chaveiro/], ['host_not_installed', /eproc-a2f install/]] as const) {
     const p = page(EPROC_LOGIN + EPROC_CODE_STEP, TRF2, () => err(code));
@@ -302,4 +313,16 @@ test('in a frame the content script does nothing (top frame only)', async () => 
   assert.equal(fw.document.documentElement.hasAttribute('data-eproc-a2f-loaded'), false);
   assert.deepEqual(sent, []);
   top.window.close();
+});
+
+test('a field re-rendered during the wait is the same appearance: one request, the new field filled', async () => {
+  const p = page(EPROC_LOGIN, TRF2, () => ok('999000', { wait_ms: 300 }));
+  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  await until('waiting', () => p.state() === 'waiting');
+  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP; // the page rebuilds the field
+  await until('filled', () => p.state() === 'filled', 2000);
+  await sleep(1100);
+  assert.equal(p.codes().length, 1);
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '999000');
+  p.close();
 });

@@ -124,19 +124,28 @@ function fill(f: LoginField, code: string): void {
   else fillInput(f.inputs[0]!, code);
 }
 
-function showError(code: string, detail?: string): void {
+function showError(code: string, detail?: string, retry?: () => void): void {
   setState('error', code);
   const text = t(errorMessageKey(code));
   showPanel({
     name: 'error', tone: 'error', title: t('noticeErrorTitle'), text, closeLabel: t('close'),
     ...(detail ? { body: [textBlock(detail, 'muted')] } : {}),
+    ...(retry ? { buttons: [{ label: t('retry'), action: 'retry', onClick: () => { closePanel('error', { silent: true }); retry(); } }] } : {}),
   });
 }
 
+/** A code request or its wait is under way: a field re-rendered meanwhile is the same appearance. */
+let loginBusy = false;
+
 async function handleLogin(field: LoginField, t0: number, user?: string | null): Promise<void> {
-  const u = user === undefined ? await currentUser() : user;
-  const a = await send({ kind: 'code', ...(u ? { user: u } : {}) });
-  await onCodeAnswer(field, a, t0);
+  loginBusy = true;
+  try {
+    const u = user === undefined ? await currentUser() : user;
+    const a = await send({ kind: 'code', ...(u ? { user: u } : {}) });
+    await onCodeAnswer(field, a, t0);
+  } finally {
+    loginBusy = false;
+  }
 }
 
 async function onCodeAnswer(field: LoginField, a: Answer, t0: number): Promise<void> {
@@ -159,7 +168,9 @@ async function onCodeAnswer(field: LoginField, a: Answer, t0: number): Promise<v
         setState('error', 'unknown_site');
         return;
       default:
-        showError(err.code, typeof err.detail === 'string' && err.code === 'extension_error' ? err.detail : undefined);
+        // After unlocking the keyring or installing the host, the same field can be retried.
+        showError(err.code, typeof err.detail === 'string' && err.code === 'extension_error' ? err.detail : undefined,
+          fieldConnected(field) ? () => void handleLogin(field, performance.now()) : undefined);
         return;
     }
   }
@@ -469,7 +480,7 @@ function scan(fromObserver: boolean): void {
       return;
     }
   }
-  if (enrollFound) return;
+  if (enrollFound || loginBusy) return;
   const field = findLoginField(document);
   if (!field || field.inputs.some((i) => handled.has(i))) return;
   // Make sure this is not an enrollment page whose key text showed up in this same mutation.
