@@ -22,14 +22,6 @@ export interface CreateOptions extends Partial<BrowserSourceDeps> {
 
 let shared: Promise<BrowserSource> | null = null;
 
-function uiLanguage(): string {
-  try {
-    return ext?.i18n?.getUILanguage?.() ?? globalThis.navigator?.language ?? 'pt-BR';
-  } catch {
-    return 'pt-BR';
-  }
-}
-
 /** The browser-mode code source. Without options: one instance per background context (the
  * extension calls this again after a settings change; the unlocked state is kept). */
 export function createBrowserSource(opts?: CreateOptions): Promise<BrowserSource> {
@@ -44,7 +36,9 @@ export function createBrowserSource(opts?: CreateOptions): Promise<BrowserSource
       core,
       local,
       session: opts?.session !== undefined ? opts.session : (storage?.session ?? null),
-      lang: opts?.lang ?? uiLanguage,
+      // Protocol `message`s are Portuguese, as the native host's (docs/protocol.md); the extension
+      // shows its own localized text by `code`.
+      lang: opts?.lang ?? (() => 'pt-BR'),
     });
   })();
   if (!opts) {

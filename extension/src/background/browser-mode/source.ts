@@ -13,7 +13,7 @@ export interface BrowserSourceDeps {
   local: StorageAreaLike;
   session?: StorageAreaLike | null;
   now?: () => number;
-  /** UI language of messages ("pt-BR", "en"...). */
+  /** Language of protocol messages; default pt-BR like the native host ("en" in some tests). */
   lang?: () => string;
   iterations?: number;
   allowWeakKdf?: boolean;
