@@ -298,3 +298,27 @@ test('page commands (runBrowserModeCommand) answer with codes and never reject',
   assert.deepEqual(await run({ op: 'pending-migration' }), { ok: true, journal: null });
   assert.equal((await run({ op: 'nope' })).ok, false);
 });
+
+test('after store_corrupt the damaged data can be moved aside (kept), never on a healthy store', async () => {
+  const { src, local, now } = source();
+  await src.setup(PASS);
+  await enroll(src);
+  await rejectsWith(src.resetCorrupt(), 'store_exists');
+  const healthy = local.snapshot();
+  assert.equal(local.snapshot(), healthy);
+  const cur = local.data.get('bm.current');
+  const blob = local.data.get(cur);
+  local.data.set(cur, { ...blob, ct: blob.ct.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) });
+  const damaged = structuredClone(Object.fromEntries(local.data));
+  // A new worker: the right passphrase finds the damage, then the user resets.
+  const fresh = new bm.BrowserSource({ core, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
+  await rejectsWith(fresh.unlock(PASS), 'store_corrupt');
+  const r = await bm.runBrowserModeCommand(fresh, { op: 'reset-corrupt' }, null, 'en');
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(await fresh.state(), 'not_set_up');
+  const kept = local.data.get(r.quarantined);
+  for (const k of ['bm.meta', 'bm.current', cur]) assert.deepEqual(kept[k], damaged[k], `${k} not kept`);
+  await fresh.setup('a new passphrase');
+  assert.equal((await fresh.request({ type: 'accounts' })).ok, true);
+  assert.ok(local.data.has(r.quarantined), 'the quarantine was overwritten');
+});

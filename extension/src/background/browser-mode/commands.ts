@@ -14,7 +14,8 @@ export type BrowserModeCommand =
   | { op: 'export' }
   | { op: 'import'; text: string; passphrase: string }
   | { op: 'migrate' }
-  | { op: 'pending-migration' };
+  | { op: 'pending-migration' }
+  | { op: 'reset-corrupt' };
 
 export type BrowserModeReply =
   | ({ ok: true } & Record<string, unknown>)
@@ -46,6 +47,8 @@ export async function runBrowserModeCommand(
       case 'migrate':
         if (!native) throw new StoreError('migration_failed', 'the native host is not available');
         return { ok: true, report: await src.migrateToNative(native) };
+      case 'reset-corrupt':
+        return { ok: true, quarantined: await src.resetCorrupt(), state: 'not_set_up' };
       case 'pending-migration':
         return { ok: true, journal: await src.pendingMigration() };
       default:

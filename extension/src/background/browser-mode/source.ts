@@ -204,6 +204,12 @@ export class BrowserSource implements CodeSource {
     return this.serial(() => this.store.lock());
   }
 
+  /** After store_corrupt: moves the damaged data aside (kept under `bm.quarantine.<time>`), so that
+   * setup or import can start over. Refused on a healthy store. Returns the quarantine key. */
+  resetCorrupt(): Promise<string> {
+    return this.serial(() => this.store.quarantine());
+  }
+
   exportEncrypted(): Promise<string> {
     return this.serial(async () => {
       if (this.exportDisabled) throw new StoreError('export_disabled');

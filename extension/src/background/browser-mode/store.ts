@@ -112,6 +112,8 @@ export class EncryptedStore {
   private lastUsed = 0;
   private sessionWrittenAt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The right passphrase met a blob that does not decrypt (the key is not kept then). */
+  private unlockFoundCorrupt = false;
 
   constructor(opts: StoreOptions) {
     this.local = opts.local;
@@ -283,7 +285,13 @@ export class EncryptedStore {
       throw new StoreError('wrong_passphrase');
     }
     // The passphrase is right: a blob that does not decrypt is damaged.
-    await this.readWith(await aesKey(d.raw));
+    try {
+      await this.readWith(await aesKey(d.raw));
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'store_corrupt') this.unlockFoundCorrupt = true;
+      throw e;
+    }
+    this.unlockFoundCorrupt = false;
     await this.keep(d.raw, d.check);
   }
 
@@ -341,6 +349,39 @@ export class EncryptedStore {
     } catch {
       /* left for the next write */
     }
+  }
+
+  /** Whether the stored data is damaged (store_corrupt), without needing the key when the damage
+   * is in the meta or the pointer; with the key, also whether the blob decrypts. */
+  async isCorrupt(): Promise<boolean> {
+    try {
+      const meta = await this.readMeta();
+      if (!meta) return false;
+      await this.readBlob();
+      const key = await this.currentKey(meta);
+      if (key) await this.readWith(key.aes);
+      return false;
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'store_corrupt') return true;
+      throw e;
+    }
+  }
+
+  /** Moves damaged store data aside (under `bm.quarantine.<time>`, never deleted) so that the user
+   * can set up again or import an exported file. Refused unless the store is damaged: the user must
+   * have run into store_corrupt (unlock with the right passphrase or a damaged meta/pointer). */
+  async quarantine(): Promise<string> {
+    if (!(await this.isCorrupt()) && !this.unlockFoundCorrupt) throw new StoreError('store_exists', 'the store is not damaged');
+    const all = await this.local.get(null);
+    const keys = Object.keys(all).filter((k) => k === K_META || k === K_CURRENT || k.startsWith(K_VAULT_PREFIX));
+    const aside = `bm.quarantine.${this.now()}`;
+    const record: Record<string, unknown> = {};
+    for (const k of keys) record[k] = all[k];
+    await storageWrite(() => this.local.set({ [aside]: record }));
+    await storageWrite(() => this.local.remove(keys));
+    await this.lock();
+    this.unlockFoundCorrupt = false;
+    return aside;
   }
 
   // ------------------------------------------------------------------ export / import
