@@ -1,7 +1,9 @@
 // Real Chromium (Debian binary) driven by playwright-core, with the unpacked extension loaded and
 // the simulator's host names mapped to its ports by --host-resolver-rules.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export async function launchChromium({ sim, extensionDir, userDataDir, log = () => {}, headed = false }) {
@@ -19,7 +21,12 @@ export async function launchChromium({ sim, extensionDir, userDataDir, log = () 
     viewport: { width: 1100, height: 900 },
   });
   let worker = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
-  if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 15000 });
+  if (!worker) {
+    worker = await context.waitForEvent('serviceworker', { timeout: 15000 }).catch(async (e) => {
+      await context.close().catch(() => {});
+      throw new Error(`the extension's service worker did not start within 15 s (${e.message}); Chromium says: ${extensionLoadErrors(extensionDir)}`);
+    });
+  }
   const extensionId = new URL(worker.url()).host;
   log(`chromium: extension ${extensionId} (${worker.url()})`);
   const page = context.pages()[0] ?? await context.newPage();
@@ -66,4 +73,15 @@ export class ChromiumDriver extends Frameish {
   async screenshot(path) { await this.page.screenshot({ path }); }
   async openExtensionPage(path) { await this.page.goto(`chrome-extension://${this.extensionId}/${path}`); }
   async close() { await this.context.close().catch(() => {}); }
+}
+
+/** Loads the extension once in a bare headless Chromium and returns its load errors (diagnosis). */
+export function extensionLoadErrors(extensionDir) {
+  const udd = mkdtempSync(join(tmpdir(), 'e2e-diag-'));
+  const r = spawnSync(process.env.CHROMIUM_BIN || '/usr/bin/chromium', ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run',
+    `--user-data-dir=${udd}`, '--enable-logging=stderr', `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, 'about:blank'],
+  { encoding: 'utf8', timeout: 6000, killSignal: 'SIGKILL' });
+  rmSync(udd, { recursive: true, force: true });
+  const lines = `${r.stderr ?? ''}`.split('\n').filter((l) => /extension|manifest|locale/i.test(l) && !/dbus/i.test(l));
+  return lines.slice(0, 5).join(' | ') || '(no load error logged)';
 }

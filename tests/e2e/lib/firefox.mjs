@@ -122,13 +122,13 @@ class FirefoxDriver {
   }
   async openExtensionPage(path) { await this.goto(`moz-extension://${FIXED_UUID}/${path}`); }
   /** storage.local of the extension, through one of its pages. */
-  async setLocalStorage(obj, page = 'options/options.html') {
+  async setLocalStorage(obj, page = 'options.html') {
     const back = await this.url().catch(() => null);
     await this.openExtensionPage(page);
     await this.eval((o) => (globalThis.browser ?? globalThis.chrome).storage.local.set(o), obj);
     if (back && back.startsWith('http')) await this.goto(back);
   }
-  async getLocalStorage(key, page = 'options/options.html') {
+  async getLocalStorage(key, page = 'options.html') {
     await this.openExtensionPage(page);
     return this.eval((k) => (globalThis.browser ?? globalThis.chrome).storage.local.get(k), key);
   }

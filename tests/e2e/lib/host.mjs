@@ -13,7 +13,7 @@ export const DIST = process.env.EPROC_A2F_DIST || join(REPO, 'target', 'dist');
 export const EXTENSION_DIR = process.env.EPROC_A2F_EXTENSION || join(DIST, 'extension');
 
 export function hostBinary() {
-  const candidates = [process.env.EPROC_A2F_HOST, join(DIST, 'eproc-a2f'), join(REPO, 'target', 'release', 'eproc-a2f')].filter(Boolean);
+  const candidates = [process.env.EPROC_A2F_HOST, join(DIST, 'eproc-a2f'), join(REPO, 'target', 'release', 'eproc-a2f'), join(REPO, 'target', 'debug', 'eproc-a2f')].filter(Boolean);
   return candidates.find((p) => existsSync(p)) ?? null;
 }
 
