@@ -265,11 +265,12 @@ mod tests {
 
     #[test]
     fn idn_lookalikes_are_refused() {
-        // Cyrillic 'е' (U+0435) and 'р' (U+0440) in place of Latin letters.
-        assert_eq!(auth("https://\u{0435}proc.trf4.jus.br/eproc2trf4/"), Err(ResolveError::UnknownHost));
-        assert_eq!(auth("https://ep\u{0440}oc.trf4.jus.br/eproc2trf4/"), Err(ResolveError::UnknownHost));
-        // Full-width dot and letters normalise by IDNA to the real host: that is the same host.
+        // Cyrillic 'е' (U+0435) and 'р' (U+0440) in place of Latin letters: Unicode hosts are
+        // refused outright (ASCII-only IDNA), their punycode forms are simply other hosts.
+        assert!(auth("https://\u{0435}proc.trf4.jus.br/eproc2trf4/").is_err());
+        assert!(auth("https://ep\u{0440}oc.trf4.jus.br/eproc2trf4/").is_err());
         assert_eq!(auth("https://xn--proc-4qe.trf4.jus.br/eproc2trf4/"), Err(ResolveError::UnknownHost));
+        assert_eq!(auth("https://xn--eproc-rve.trf4.jus.br/eproc2trf4/"), Err(ResolveError::UnknownHost));
     }
 
     #[test]

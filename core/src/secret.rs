@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-use data_encoding::{Encoding, Specification};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -97,15 +96,6 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-/// Lenient base32 (RFC 4648 alphabet): eproc's 52-character keys carry 4 trailing bits that a
-/// strict decoder refuses; authenticator apps ignore them, and so do we.
-fn base32_lenient() -> Encoding {
-    let mut spec = Specification::new();
-    spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-    spec.check_trailing_bits = false;
-    spec.encoding().expect("valid base32 specification")
-}
-
 impl SecretKey {
     pub const MIN_BITS: usize = 80;
     pub const RECOMMENDED_BITS: usize = 128;
@@ -121,7 +111,7 @@ impl SecretKey {
 
     /// Canonical form: upper-case base32 without padding (what the keyring stores).
     pub fn to_base32(&self) -> String {
-        data_encoding::BASE32_NOPAD.encode(&self.0)
+        base32::encode(base32::Alphabet::Rfc4648 { padding: false }, &self.0)
     }
 
     /// The way eproc displays it: groups of four.
@@ -224,9 +214,10 @@ pub fn parse_key(input: &str) -> Result<ParsedKey, KeyError> {
     if matches!(clean.len() % 8, 1 | 3 | 6) {
         return Err(KeyError::BadLength { len: clean.len() });
     }
-    let bytes = base32_lenient()
-        .decode(clean.as_bytes())
-        .map_err(|_| KeyError::BadLength { len: clean.len() })?;
+    // The `base32` crate (already used by totp-rs) ignores trailing bits: eproc's 52-character
+    // keys carry 4 of them, which strict decoders refuse and authenticator apps ignore.
+    let bytes = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, &clean)
+        .ok_or(KeyError::BadLength { len: clean.len() })?;
     clean.zeroize();
     let key = SecretKey(bytes);
     if key.bits() < SecretKey::MIN_BITS {

@@ -389,7 +389,7 @@ impl Vault for MemoryVault {
             .find(|(a, _)| a.is(authenticator, user))
             .ok_or(VaultError::NoSuchAccount)?;
         let step = match a.last_step {
-            Some(last) if last >= step => last + 1,
+            Some(last) if last >= step => last.saturating_add(1),
             _ => step,
         };
         a.last_step = Some(step);

@@ -46,13 +46,13 @@ pub fn step_at(params: &Params, now_ms: u64) -> u64 {
 pub fn fresh_step(params: &Params, now_ms: u64, last_used_step: Option<u64>) -> u64 {
     let period_ms = params.period as u64 * 1000;
     let mut step = step_at(params, now_ms);
-    let remaining = (step + 1) * period_ms - now_ms;
+    let remaining = (step + 1).saturating_mul(period_ms).saturating_sub(now_ms);
     if remaining < MIN_REMAINING_MS {
-        step += 1;
+        step = step.saturating_add(1);
     }
     if let Some(last) = last_used_step {
         if last >= step {
-            step = last + 1;
+            step = last.saturating_add(1);
         }
     }
     step
@@ -72,8 +72,9 @@ pub struct TimedCode {
 /// The code of `step` with how long to wait for it and how long it lasts, seen from `now_ms`.
 pub fn timed_code(key: &SecretKey, params: &Params, step: u64, now_ms: u64) -> TimedCode {
     let period_ms = params.period as u64 * 1000;
-    let start = step * period_ms;
-    let end = start + period_ms;
+    // Saturating: a corrupted or hostile step record must not overflow.
+    let start = step.saturating_mul(period_ms);
+    let end = start.saturating_add(period_ms);
     let from = now_ms.max(start);
     TimedCode {
         code: code_for_step(key, params, step),
@@ -129,6 +130,14 @@ mod tests {
         // Current step already used: next.
         assert_eq!(fresh_step(&p, 30_000 * 100 + 1_000, Some(100)), 101);
         assert_eq!(fresh_step(&p, 30_000 * 100 + 1_000, Some(99)), 100);
+    }
+
+    #[test]
+    fn hostile_step_records_do_not_overflow() {
+        let p = Params::default();
+        assert_eq!(fresh_step(&p, 1_000, Some(u64::MAX)), u64::MAX);
+        let t = timed_code(&seed(20), &p, u64::MAX, 1_000);
+        assert_eq!(t.valid_for_s, 0);
     }
 
     #[test]

@@ -135,7 +135,7 @@ fn test(args: &[String]) {
     if !only_rust {
         if root().join("wasm/tests").exists() {
             stage(&mut stages, "wasm: node tests (WASM vs native codes, browser store)", || {
-                npm_ci_if_needed("wasm") && run(Command::new("node").args(["--test", "wasm/tests/"]).env("EPROC_A2F_BIN", dist_dir().join("eproc-a2f")))
+                npm_ci_if_needed("wasm") && run(with_keyring(&["node", "--test", "wasm/tests/"]).env("EPROC_A2F_BIN", dist_dir().join("eproc-a2f")))
             });
         }
         if root().join("extension/package.json").exists() {

@@ -164,7 +164,7 @@ impl<S: Secrets> Vault for KeyringVault<S> {
         let mut index = self.files.load()?;
         let account = Self::find(&mut index, authenticator, user).ok_or(VaultError::NoSuchAccount)?;
         let step = match account.last_step {
-            Some(last) if last >= step => last + 1,
+            Some(last) if last >= step => last.saturating_add(1),
             _ => step,
         };
         self.files.save_step(&lock, authenticator, &account.user, step)?;
