@@ -755,3 +755,48 @@ fn locked_keyring_answers_keyring_locked_and_loses_nothing() {
         assert!(!leaks(&text, "MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW") && !leaks(&text, &other), "{text}");
     }
 }
+
+#[test]
+fn host_has_no_core_dumps_and_is_not_dumpable() {
+    if !keyring_session() {
+        return;
+    }
+    let env = Env::new();
+    // As another user, so that /proc ownership shows the dumpable flag: the files of a
+    // non-dumpable process belong to root.
+    let mut c = env.cmd();
+    c.arg(chrome_caller()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    #[cfg(unix)]
+    let as_nobody = unsafe { libc_getuid() } == 0;
+    #[cfg(unix)]
+    if as_nobody {
+        use std::os::unix::process::CommandExt;
+        c.uid(65534).gid(65534).env("HOME", "/nonexistent").current_dir("/");
+    }
+    let child = c.spawn().expect("spawn host");
+    let pid = child.id();
+    std::thread::sleep(Duration::from_millis(300));
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap().to_owned();
+    #[cfg(unix)]
+    let owner = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(format!("/proc/{pid}/environ")).unwrap().uid()
+    };
+    let h = Host { child };
+    let (_, _, stderr) = h.finish();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "core dumps are off: {core} ({stderr})");
+    #[cfg(unix)]
+    if as_nobody {
+        assert_eq!(owner, 0, "PR_SET_DUMPABLE 0: /proc/<pid> belongs to root, not to the host's user");
+    }
+}
+
+#[cfg(unix)]
+unsafe fn libc_getuid() -> u32 {
+    extern "C" {
+        fn getuid() -> u32;
+    }
+    getuid()
+}
