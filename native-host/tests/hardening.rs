@@ -582,9 +582,16 @@ fn deep_nesting_huge_strings_and_odd_ids_are_refused_cleanly() {
         json!({"id": 1, "type": "remove", "authenticator": "trf4", "user": "u", "confirm": "true"}),
         json!({"id": 1, "type": "remove", "authenticator": "trf4"}),
         json!({"id": 1, "type": "accounts", "url": {"href": TRF4}}),
+        json!({"id": 1, "type": "code"}),
+        json!({"id": 1, "type": "code", "user": "u"}),
     ] {
         let a = h.ask(bad.clone());
         assert_eq!(a["error"]["code"], json!("invalid_request"), "{bad}: {a}");
+    }
+    // Keys that cannot be: over 256 bytes, empty, impossible length, padding inside.
+    for secret in ["A".repeat(1000), "   ".into(), "MMZDIMRUG".into(), "MM==ZDIMRUGZRGCNRQ".into()] {
+        let a = h.ask(json!({"id": 1, "type": "enroll", "url": TRF4, "user": "u", "secret": secret}));
+        assert_eq!(a["error"]["code"], json!("invalid_key"), "{secret}: {a}");
     }
     // An 80-bit key is accepted with a warning; 75 bits are not.
     let u = env.user("SHORT");
