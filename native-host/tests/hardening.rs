@@ -807,3 +807,30 @@ unsafe fn libc_getuid() -> u32 {
     }
     getuid()
 }
+
+#[test]
+fn config_dir_and_index_are_private_to_the_user() {
+    if !keyring_session() {
+        return;
+    }
+    let env = Env::new();
+    let u = env.user("PRIV");
+    let mut h = spawn_host(&env);
+    assert_eq!(h.ask(json!({"id": 1, "type": "enroll", "url": TRF4, "user": u, "secret": KEY}))["ok"], json!(true));
+    assert_eq!(h.ask(json!({"id": 2, "type": "code", "url": TRF4, "user": u}))["ok"], json!(true));
+    h.finish();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: PathBuf| std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        let dir = env.config_dir();
+        assert_eq!(mode(dir.clone()), 0o700, "config dir");
+        for f in ["index.json", "steps.json"] {
+            assert_eq!(mode(dir.join(f)) & 0o077, 0, "{f} is readable by others");
+        }
+        // The index names accounts, never keys.
+        let text = std::fs::read_to_string(dir.join("index.json")).unwrap();
+        assert!(!leaks(&text, "MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW") && !text.contains("secret"), "{text}");
+    }
+    clear_keyring("trf4", &u);
+}
