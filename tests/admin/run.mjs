@@ -55,7 +55,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- run inside a keyring session
 if (process.env.EPROC_A2F_IN_KEYRING !== '1' && process.getuid?.() === 0 && !process.env.ADMIN_NO_REEXEC) {
-  const r = spawnSync('sh', [join(REPO, 'scripts', 'with-keyring.sh'), process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const r = spawnSync('sh', [join(REPO, 'scripts', 'with-keyring.sh'), process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit', env: { ...process.env, ADMIN_NO_REEXEC: '1' },
   });
   process.exit(r.status ?? 1);
@@ -190,7 +190,7 @@ before(async () => {
   S.server = await serveDir(S.channelDir);
   const key = join(work, 'firm-key.pem');
   const packed = sh('sh', [join(REPO, 'scripts', 'pack-crx.sh'), '--key', key, '--new-key', '--base-url', S.server.base,
-    '--extension', EXT_DIR, '--xpi', XPI, '--out', S.channelDir]);
+    '--extension', EXT_DIR, '--xpi', XPI, '--out', S.channelDir, ...(process.env.ADMIN_KEEP_KEY_FIELD ? ['--keep-key-field'] : [])]);
   S.id = packed.stdout.trim().split('\n').at(-1);
   S.version = JSON.parse(readFileSync(join(EXT_DIR, 'manifest.json'), 'utf8')).version;
   log(`firm extension ID ${S.id}, version ${S.version}, channel ${S.server.base}`);
@@ -287,7 +287,8 @@ test('Chromium: force-installed from the local channel, the system host answers,
   const worker = ctx.serviceWorkers().find(isOurs) ?? await waitFor(async () => {
     const w = ctx.serviceWorkers().find(isOurs);
     return w ?? null;
-  }, { timeout: 60000, what: `the service worker of the force-installed extension ${S.id} (channel hits: ${S.server.hits.join(', ')})` });
+  }, { timeout: 60000, what: `the service worker of the force-installed extension ${S.id} (channel hits: ${S.server.hits.join(', ')})` })
+    .catch((e) => { throw new Error(`${e.message}; service workers: ${ctx.serviceWorkers().map((w) => w.url()).join(', ') || 'none'}`); });
   t.diagnostic(`force-installed ${S.id} in ${Date.now() - started} ms; channel served: ${[...new Set(S.server.hits)].join(', ')}`);
   assert.ok(S.server.hits.includes('updates.xml'), 'Chromium asked the channel for updates.xml');
   assert.ok(S.server.hits.some((h) => h.endsWith('.crx')), 'and downloaded the .crx');
@@ -320,7 +321,9 @@ test('Chromium: force-installed from the local channel, the system host answers,
     await page.locator('#pwdSenha').pressSequentially('senha-de-teste', { delay: 5 });
     await page.locator('#sbmEntrar').click();
     const ev = await waitFor(() => sim.events(since).find((e) => e.type === 'otp' && e.user === user), {
-      timeout: 20000, what: 'the code to be submitted without a click',
+      // `eproc-a2f add` used up the current step (enrollment confirmation): the login may get the
+      // next step's code, filled after up to 30 s (the fresh-code rule).
+      timeout: 45000, what: 'the code to be submitted without a click',
     }).catch(async (e) => {
       const state = await page.evaluate(() => ({
         state: document.documentElement.getAttribute('data-eproc-a2f-state'),
