@@ -11,7 +11,8 @@
 # --new-key   create the key (openssl genrsa 2048) when the file does not exist (tests, first run).
 # --base-url  where the files will be served from (the .crx URL is BASE/eproc-a2f-VERSION.crx).
 # The `key` field of the project's manifest belongs to the project's key: it is removed from the
-# packed copy (Chromium derives the ID from the CRX's signing key), unless --keep-key-field.
+# packed copy, unless --keep-key-field. (Tried with Chromium 156: a kept `key` of another key pair does
+# not matter either; the installed ID is the CRX signing key's, the manifest key is overwritten.)
 #
 # Prints the extension ID; writes OUT/eproc-a2f-VERSION.crx, OUT/updates.xml, OUT/extension-id.txt,
 # OUT/eproc-a2f-VERSION.xpi and OUT/updates.json (Firefox) when the xpi exists.
@@ -27,7 +28,7 @@ NEWKEY=0
 KEEP=0
 CHROMIUM=${CHROMIUM_BIN:-/usr/bin/chromium}
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -81,6 +82,7 @@ fi
 mkdir -p "$OUT"
 CRX="eproc-a2f-$VERSION.crx"
 cp "$TMP/eproc-a2f.crx" "$OUT/$CRX"
+chmod 644 "$OUT/$CRX"
 cat >"$OUT/updates.xml" <<EOF
 <?xml version='1.0' encoding='UTF-8'?>
 <gupdate xmlns='http://www.google.com/update2/response' protocol='2.0'>

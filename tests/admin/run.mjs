@@ -243,6 +243,22 @@ test('the channel: a CRX3 signed with the firm key and a gupdate updates.xml', {
   assert.match(xml, new RegExp(`codebase='${S.server.base}/eproc-a2f-${S.version}\\.crx' version='${S.version.replace(/\./g, '\\.')}'`));
 });
 
+test('host configuration: extraSystems and the firm ID from `eproc-a2f policy host-config` reach the host', { skip }, () => {
+  // The admin's route for a court the built-in data does not know: the same list as the policy's.
+  touch(SYSTEM_CONFIG);
+  sh(S.host, ['policy', 'host-config', '--extension-id', S.id, '--config', join(REPO, 'manifest', 'policies', 'config.example.json'),
+    '--output', dirname(SYSTEM_CONFIG)]);
+  const cfg = JSON.parse(readFileSync(SYSTEM_CONFIG, 'utf8'));
+  assert.deepEqual(cfg.extensionIds, [S.id]);
+  const systems = JSON.parse(sh(S.host, ['systems', '--json']).stdout).systems.map((x) => x.id);
+  assert.ok(systems.includes('tjex-1g'), `extraSystems in force: ${systems.join(', ')}`);
+  assert.ok(systems.includes('trf4'));
+  // A broken policy never reaches the host: the generator refuses it.
+  const bad = sh(S.host, ['policy', 'host-config', '--config', JSON.stringify({ extraSystems: [{ id: 'x' }] })], { allowFail: true });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /extraSystems\[1\]/);
+});
+
 // ---------------------------------------------------------------- Chromium
 async function launchChromium(extraArgs = []) {
   const { chromium } = await import('playwright-core');
