@@ -297,6 +297,14 @@ test('Chromium: force-installed from the local channel, the system host answers,
     t.diagnostic('simulator not available (tests/e2e with npm ci): login step skipped');
   }
 
+  // A user-level manifest (in the profile, where Chromium looks first) for a program that exits at
+  // once: with NativeMessagingUserLevelHosts false Chromium must ignore it and use the system host.
+  const userHosts = join(work, 'chromium-profile', 'NativeMessagingHosts');
+  mkdirSync(userHosts, { recursive: true });
+  writeFileSync(join(userHosts, `${HOST_NAME}.json`), JSON.stringify({
+    name: HOST_NAME, description: 'decoy', path: '/bin/false', type: 'stdio', allowed_origins: [`chrome-extension://${S.id}/`],
+  }));
+
   const started = Date.now();
   const ctx = S.browser = await launchChromium(sim ? [`--host-resolver-rules=${sim.hostResolverRules()}`, '--ignore-certificate-errors'] : []);
   const isOurs = (w) => w.url().startsWith(`chrome-extension://${S.id}/`);
@@ -308,7 +316,6 @@ test('Chromium: force-installed from the local channel, the system host answers,
   t.diagnostic(`force-installed ${S.id} in ${Date.now() - started} ms; channel served: ${[...new Set(S.server.hits)].join(', ')}`);
   assert.ok(S.server.hits.includes('updates.xml'), 'Chromium asked the channel for updates.xml');
   assert.ok(S.server.hits.some((h) => h.endsWith('.crx')), 'and downloaded the .crx');
-  assert.ok(!existsSync(join(work, 'chromium-profile', 'NativeMessagingHosts', `${HOST_NAME}.json`)), 'no user-level host manifest');
 
   // (a) The system-wide host answers the force-installed extension (its ID is allowed).
   const hello = await worker.evaluate((name) => chrome.runtime.sendNativeMessage(name, { id: 1, type: 'hello' }), HOST_NAME);
@@ -354,6 +361,18 @@ test('Chromium: force-installed from the local channel, the system host answers,
     await waitFor(async () => page.url().includes('controlador.php'), { what: 'the panel after the automatic submit' });
   }
 
+  // Control: without NativeMessagingUserLevelHosts=false (Chromium reloads the policy file), the
+  // decoy user-level manifest wins and the host "exits" at once.
+  const relaxed = { ...policy };
+  delete relaxed.NativeMessagingUserLevelHosts;
+  writeFileSync(POLICY_FILE, JSON.stringify(relaxed, null, 2));
+  const decoyError = await waitFor(async () => {
+    const r = await worker.evaluate((name) => chrome.runtime.sendNativeMessage(name, { id: 2, type: 'hello' }).then(() => null, (e) => String(e.message ?? e)), HOST_NAME);
+    return r;
+  }, { timeout: 30000, interval: 1000, what: 'the user-level decoy to be used once the policy no longer forbids it' });
+  t.diagnostic(`control without NativeMessagingUserLevelHosts=false: ${decoyError}`);
+  assert.match(decoyError, /exited|not found|failed/i);
+
   await ctx.close();
   S.browser = null;
   // The policy affects every Chromium on this machine: remove it as soon as we are done.
@@ -385,6 +404,14 @@ class WebDriver {
     if (!r.ok) throw new Error(`page script failed: ${r.e}`);
     return r.v;
   }
+  async find(sel) {
+    const el = await waitFor(async () => {
+      try { return await this.cmd('POST', this.s('/element'), { using: 'css selector', value: sel }); } catch { return null; }
+    }, { timeout: 10000, interval: 100, what: `element ${sel}` });
+    return Object.values(el)[0];
+  }
+  async type(sel, text) { await this.cmd('POST', this.s(`/element/${await this.find(sel)}/value`), { text }); }
+  async click(sel) { await this.cmd('POST', this.s(`/element/${await this.find(sel)}/click`), {}); }
   /** The add-on's state as the AddonManager sees it (chrome context). */
   async addon(id) {
     await this.cmd('POST', this.s('/moz/context'), { context: 'chrome' });
@@ -410,7 +437,7 @@ class WebDriver {
   }
 }
 
-async function launchFirefox(profileDir) {
+async function launchFirefox(profileDir, extraPrefs = {}) {
   const port = await freePort();
   mkdirSync(profileDir, { recursive: true });
   // --allow-system-access: the test reads the add-on's state from the AddonManager (chrome context).
@@ -419,7 +446,7 @@ async function launchFirefox(profileDir) {
   });
   const d = new WebDriver(`http://127.0.0.1:${port}`, gd);
   try {
-    await startSession(d, profileDir);
+    await startSession(d, profileDir, extraPrefs);
   } catch (e) {
     await d.close();
     throw e;
@@ -427,7 +454,7 @@ async function launchFirefox(profileDir) {
   return d;
 }
 
-async function startSession(d, profileDir) {
+async function startSession(d, profileDir, extraPrefs) {
   await waitFor(async () => (await fetch(`${d.base}/status`)).ok, { timeout: 10000, what: 'geckodriver' });
   const prefs = {
     // A fixed moz-extension:// UUID for the policy-installed add-on, so the test can open its pages.
@@ -436,9 +463,10 @@ async function startSession(d, profileDir) {
     'datareporting.policy.dataSubmissionEnabled': false,
     'app.update.enabled': false,
     'browser.aboutwelcome.enabled': false,
+    ...extraPrefs,
   };
   const s = await d.cmd('POST', '/session', {
-    capabilities: { alwaysMatch: { browserName: 'firefox', 'moz:firefoxOptions': { binary: FIREFOX, args: ['-headless', '-profile', profileDir], prefs } } },
+    capabilities: { alwaysMatch: { browserName: 'firefox', acceptInsecureCerts: true, 'moz:firefoxOptions': { binary: FIREFOX, args: ['-headless', '-profile', profileDir], prefs } } },
   });
   d.session = s.sessionId;
   await d.cmd('POST', d.s('/timeouts'), { script: 30000, pageLoad: 30000, implicit: 0 });
@@ -458,7 +486,15 @@ test('Firefox ESR: policies.json force-installs the xpi and feeds storage.manage
   mkdirSync(dirname(FIREFOX_POLICY), { recursive: true });
   writeFileSync(FIREFOX_POLICY, JSON.stringify(policies, null, 2));
 
-  const ff = S.firefox = await launchFirefox(join(work, 'firefox-profile'));
+  // The simulator's host names through its proxy (Firefox cannot remap ports); 127.0.0.1 (the
+  // channel) stays direct.
+  let sim = S.sim;
+  const simLib = join(REPO, 'tests', 'e2e', 'lib', 'simulator.mjs');
+  if (!sim && existsSync(simLib) && existsSync(join(REPO, 'tests', 'e2e', 'node_modules', 'qrcode'))) {
+    const { startSimulator } = await import(simLib);
+    sim = S.sim = await startSimulator({ workDir: join(work, 'sim'), log: verbose ? (m) => log(m) : () => {} });
+  }
+  const ff = S.firefox = await launchFirefox(join(work, 'firefox-profile'), sim ? sim.firefoxProxyPrefs() : {});
   try {
     // The add-on arrives from the channel shortly after start.
     let last = null;
@@ -480,6 +516,29 @@ test('Firefox ESR: policies.json force-installs the xpi and feeds storage.manage
     const hello = await ff.eval((name) => browser.runtime.sendNativeMessage(name, { id: 1, type: 'hello' }), HOST_NAME);
     assert.equal(hello.ok, true, JSON.stringify(hello));
     assert.equal(hello.store?.state, 'ok', JSON.stringify(hello.store));
+
+    // A login filled and submitted by the policy's autoSubmit, no user setup but the key.
+    if (sim) {
+      const user = 'ADMIN200';
+      const key = sim.addUser('trf2', user);
+      sh(S.host, ['add', 'trf2', '--user', user, '--secret-stdin'], { input: key });
+      const since = sim.lastSeq();
+      await ff.goto('https://eproc.trf2.jus.br/eproc/index.php');
+      await ff.type('#txtUsuario', user);
+      await ff.type('#pwdSenha', 'senha-de-teste');
+      await ff.click('#sbmEntrar');
+      const ev = await waitFor(() => sim.events(since).find((e) => e.type === 'otp' && e.user === user), {
+        timeout: 45000, what: 'Firefox: the code to be submitted without a click',
+      }).catch(async (e) => {
+        const st = await ff.eval(() => ({ state: document.documentElement.getAttribute('data-eproc-a2f-state'),
+          error: document.documentElement.getAttribute('data-eproc-a2f-error'), field: document.querySelector('#txtAcessoCodigo')?.value ?? null })).catch(() => null);
+        throw new Error(`${e.message}; page: ${JSON.stringify(st)}`);
+      });
+      assert.equal(ev.ok, true, `simulator refused the code: ${JSON.stringify(ev)}`);
+      t.diagnostic('Firefox: login filled and submitted by policy (autoSubmit)');
+    } else {
+      t.diagnostic('simulator not available: Firefox login step skipped');
+    }
   } finally {
     await ff.close();
     S.firefox = null;
