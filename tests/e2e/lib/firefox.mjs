@@ -23,7 +23,8 @@ const freePort = () => new Promise((resolve) => {
 export async function launchFirefox({ sim, extensionDir, profileDir, log = () => {} }) {
   const port = await freePort();
   mkdirSync(profileDir, { recursive: true });
-  const gd = spawn(geckodriverPath(), ['--port', String(port), '--host', '127.0.0.1', '--log', 'error'], {
+  // --allow-system-access: the chrome context, used only to open the extension's own page
+  const gd = spawn(geckodriverPath(), ['--port', String(port), '--host', '127.0.0.1', '--log', 'error', '--allow-system-access'], {
     env: { ...process.env, MOZ_HEADLESS: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   gd.stdout.on('data', (d) => { if (process.env.E2E_VERBOSE) log(`geckodriver: ${d}`); });
@@ -52,16 +53,25 @@ export async function launchFirefox({ sim, extensionDir, profileDir, log = () =>
     },
   };
   const d = new FirefoxDriver(base, gd, log);
+  try {
+    await d.start(caps, extensionDir);
+  } catch (e) {
+    await d.close();
+    throw e;
+  }
+  return d;
+}
+
+async function start(d, caps, extensionDir, log) {
   const s = await d.cmd('POST', '/session', caps);
   d.session = s.sessionId;
   await d.cmd('POST', `/session/${d.session}/timeouts`, { script: 30000, pageLoad: 30000, implicit: 0 });
   const addon = await d.cmd('POST', `/session/${d.session}/moz/addon/install`, { path: extensionDir, temporary: true });
   log(`firefox: add-on ${addon} installed (moz-extension://${FIXED_UUID}/)`);
   d.extensionId = addon;
-  return d;
 }
 
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecc';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 class FirefoxDriver {
   constructor(base, proc, log) {
@@ -82,6 +92,7 @@ class FirefoxDriver {
     return j.value;
   }
   s(p) { return `/session/${this.session}${p}`; }
+  start(caps, extensionDir) { return start(this, caps, extensionDir, this.log); }
   async top() { if (this.inFrame) { await this.cmd('POST', this.s('/frame'), { id: null }); this.inFrame = false; } }
   async goto(url) { await this.top(); await this.cmd('POST', this.s('/url'), { url }); }
   async url() { return this.cmd('GET', this.s('/url')); }
@@ -97,7 +108,7 @@ class FirefoxDriver {
     for (let i = 0; i < 50; i++) {
       try {
         const el = await this.cmd('POST', this.s('/element'), { using: 'css selector', value: sel });
-        return el[ELEMENT];
+        return el[ELEMENT] ?? Object.values(el)[0];
       } catch (e) {
         if (e.wd !== 'no such element') throw e;
         await new Promise((r) => setTimeout(r, 100));
@@ -120,17 +131,51 @@ class FirefoxDriver {
     this.inFrame = true;
     return this;
   }
-  async openExtensionPage(path) { await this.goto(`moz-extension://${FIXED_UUID}/${path}`); }
-  /** storage.local of the extension, through one of its pages. */
-  async setLocalStorage(obj, page = 'options.html') {
-    const back = await this.url().catch(() => null);
-    await this.openExtensionPage(page);
-    await this.eval((o) => (globalThis.browser ?? globalThis.chrome).storage.local.set(o), obj);
-    if (back && back.startsWith('http')) await this.goto(back);
+  /**
+   * Runs fn(arg) in one of the extension's own pages. WebDriver may not navigate a web tab to
+   * moz-extension://, so the page is opened in a new tab from the chrome context (needs
+   * -remote-allow-system-access), used, and closed.
+   */
+  async inExtensionPage(fn, arg, page = 'options.html') {
+    const url = `moz-extension://${FIXED_UUID}/${page}`;
+    await this.top();
+    const orig = await this.cmd('GET', this.s('/window'));
+    const before = new Set(await this.cmd('GET', this.s('/window/handles')));
+    await this.cmd('POST', this.s('/moz/context'), { context: 'chrome' });
+    try {
+      await this.cmd('POST', this.s('/execute/sync'), {
+        script: `const w = Services.wm.getMostRecentWindow('navigator:browser');
+          const tab = w.gBrowser.addTab(arguments[0], { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() });
+          w.gBrowser.selectedTab = tab; return true;`,
+        args: [url],
+      });
+    } finally {
+      await this.cmd('POST', this.s('/moz/context'), { context: 'content' });
+    }
+    let handle;
+    for (let i = 0; i < 50 && !handle; i++) {
+      handle = (await this.cmd('GET', this.s('/window/handles'))).find((h) => !before.has(h));
+      if (!handle) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!handle) throw new Error(`could not open ${url}`);
+    await this.cmd('POST', this.s('/window'), { handle });
+    try {
+      for (let i = 0; i < 50; i++) {
+        const ready = await this.eval(() => document.readyState === 'complete' && !!(globalThis.browser ?? globalThis.chrome)?.storage).catch(() => false);
+        if (ready) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return await this.eval(fn, arg);
+    } finally {
+      await this.cmd('DELETE', this.s('/window')).catch(() => {});
+      await this.cmd('POST', this.s('/window'), { handle: orig });
+    }
   }
-  async getLocalStorage(key, page = 'options.html') {
-    await this.openExtensionPage(page);
-    return this.eval((k) => (globalThis.browser ?? globalThis.chrome).storage.local.get(k), key);
+  async setLocalStorage(obj) {
+    return this.inExtensionPage((o) => (globalThis.browser ?? globalThis.chrome).storage.local.set(o), obj);
+  }
+  async getLocalStorage(key) {
+    return this.inExtensionPage((k) => (globalThis.browser ?? globalThis.chrome).storage.local.get(k), key);
   }
   async screenshot(path) {
     const b64 = await this.cmd('GET', this.s('/screenshot'));
