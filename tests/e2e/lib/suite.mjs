@@ -99,7 +99,7 @@ const clickByText = (d, re) => d.eval((src) => {
 const SEEDS = [
   ['trf2', 'RJ100', 'trf2'], ['trf2', 'RJ900', 'trf2'], ['trf2', 'RJ1000', 'trf2'], ['trf2', 'RJNEG', 'trf2'], ['trf2', 'RJERR', 'trf2'],
   ['trf4', 'RS200', 'trf4'], ['trf4', 'SC401', 'jfsc'], ['trf4', 'SC402', 'jfsc'], ['trf4', 'PR500', 'trf4'], ['trf4', 'RSNEG', 'trf4'],
-  ['tjrs', 'RS300', 'tjrs-1g'],
+  ['trf4', 'PR1100', 'jfpr'], ['tjrs', 'RS300', 'tjrs-1g'],
 ];
 
 /**
@@ -263,7 +263,8 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     await sleep(1000);
     assert.equal(otpEvents(user, since).length, 0, 'not submitted with auto-submit off');
     await d().click('#kc-login');
-    await expectAccepted(user, since, 'kc-login');
+    const ev = await expectAccepted(user, since, 'kc-login');
+    for (const e of ['input', 'change']) assert.ok(ev.fieldEvents.includes(e), `page saw ${e} on #otp (saw ${ev.fieldEvents})`);
     await waitFor(() => sim().events(since).find((e) => e.type === 'login' && e.user === user && e.host === 'eproc.trf4.jus.br'), { what: 'login at eproc.trf4.jus.br' });
   });
 
@@ -409,6 +410,27 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     assert.equal(sawWaiting, 'waiting', 'the extension showed that it waits');
     await d().click('#btnValidar');
     const ev = await expectAccepted(user, since, 'Validar');
+    assert.equal(ev.step, startStep + 1);
+  });
+
+  test(`[${browser}] expiring code on Keycloak (JFPR): OTP page opened with < 5 s left gets the next step's code`, { ...opt, timeout: 120000 }, async (t) => {
+    const user = U('PR1100');
+    const key = seed('trf4', user);
+    const since = sim().lastSeq();
+    await d().goto('https://eproc.jfpr.jus.br/eprocV2/');
+    await waitFor(() => d().eval(() => !!document.querySelector('#kc-form-login')), { what: '#kc-form-login' });
+    await d().type('#username', user);
+    await d().type('#password', 'senha-de-teste');
+    await waitFor(() => { const left = totp.msLeftInStep(); return left < 3800 && left > 3200; }, { timeout: 35000, interval: 20, what: 'the end of a step' });
+    const startStep = totp.stepAt();
+    await d().click('#kc-login');
+    const first = await waitFor(async () => { const h = await hooks(d()).catch(() => ({})); return h.state === 'waiting' || h.state === 'filled' ? h.state : null; }, { timeout: 6000, interval: 50, what: 'waiting or filled' });
+    const { value } = await expectFilled(t, '#otp', key, 'jfpr keycloak expiring-code wait', { watch: false, waited: true });
+    t.diagnostic(`state seen first: ${first}; login started in step ${startStep}`);
+    assert.equal(value, totp.totpAtStep(key, startStep + 1), 'the filled code is the next step\'s');
+    assert.equal(first, 'waiting');
+    await d().click('#kc-login');
+    const ev = await expectAccepted(user, since, 'kc-login');
     assert.equal(ev.step, startStep + 1);
   });
 
