@@ -305,11 +305,10 @@ pub fn validate_systems(value: &Value) -> Result<Vec<System>> {
             match obj.get(*field) {
                 None if *required => bail!(say!(l, "extraSystems[{}]: falta o campo {:?}", "extraSystems[{}]: field {:?} is missing", n, field)),
                 None => {}
-                Some(v) if *is_list => {
-                    if !v.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
-                        bail!(say!(l, "extraSystems[{}].{} deve ser uma lista de textos", "extraSystems[{}].{} must be an array of strings", n, field));
-                    }
+                Some(v) if *is_list && !v.as_array().is_some_and(|a| a.iter().all(Value::is_string)) => {
+                    bail!(say!(l, "extraSystems[{}].{} deve ser uma lista de textos", "extraSystems[{}].{} must be an array of strings", n, field));
                 }
+                Some(_) if *is_list => {}
                 Some(v) => {
                     let Some(s) = v.as_str() else {
                         bail!(say!(l, "extraSystems[{}].{} deve ser texto, não {}", "extraSystems[{}].{} must be a string, not {}", n, field, json_type(v)));
