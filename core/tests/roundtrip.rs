@@ -135,3 +135,27 @@ proptest! {
         prop_assert!(matches!(r, Err(ResolveError::UnknownHost | ResolveError::InvalidUrl)), "{}: {:?}", url, r);
     }
 }
+
+/// Found by the `resolve` and `otpauth` fuzz targets: a special-scheme URL whose host mixes
+/// non-ASCII and upper-case ASCII reached `idna_adapter` 1.0.0 (ASCII-only IDNA), whose
+/// `map_normalize` has `debug_assert!(!c.is_ascii_uppercase())`: a panic in every debug build
+/// (the tests' host binary, `cargo run`), a refusal in release. Browsers report URLs ASCII-serialized,
+/// so non-ASCII input is refused before it reaches the URL parser.
+#[test]
+fn non_ascii_special_urls_are_refused_without_panicking() {
+    let reg = Registry::builtin();
+    for url in [
+        "https:g.eprockyoKK\u{215}us78eprvc-",
+        "https://\u{0435}PROC.trf4.jus.br/eproc2trf4/",
+        "https://Ép.trf4.jus.br/eproc2trf4/",
+        "HTTPS://EPROC.TRF4.JUS.BR\u{3002}/eproc2trf4/",
+    ] {
+        assert!(reg.resolve(url).is_err(), "{url}");
+        assert!(reg.resolve_target(url).is_err(), "{url}");
+    }
+    for uri in ["wss:V\u{650}IIII\u{64a}IIIIIIissuerb\0", "https://Ép.example/?secret=JBSWY3DPEHPK3PXP", "otpauth://TOTP/Ép:x?secret=JBSWY3DPEHPK3PXP"] {
+        let _ = OtpAuth::parse(uri);
+    }
+    assert!(OtpAuth::parse("otpauth://totp/M\u{e1}ria?secret=JBSWY3DPEHPK3PXP").is_ok(), "Unicode labels still parse");
+    assert!(Prefix::parse("https://Ép.example/eproc/").is_err());
+}
