@@ -78,6 +78,9 @@ pub struct Prefix {
 impl Prefix {
     pub fn parse(s: &str) -> Result<Self, RegistryError> {
         let bad = |why: &str| RegistryError::BadPrefix { prefix: s.to_owned(), why: why.to_owned() };
+        if !s.is_ascii() {
+            return Err(bad("must be ASCII (write Unicode hosts in punycode)"));
+        }
         let url = Url::parse(s).map_err(|e| bad(&e.to_string()))?;
         if url.scheme() != "https" {
             return Err(bad("must be https"));

@@ -18,6 +18,10 @@ pub struct Origin {
 /// Lower-cases, converts to punycode (through the URL parser's IDNA) and drops one trailing dot.
 /// Returns `None` for IP addresses and anything that is not a domain name.
 pub fn normalize_host(host: &str) -> Option<String> {
+    // ASCII only (see `Registry::resolve`): Unicode hosts never reach the IDNA adapter.
+    if !host.is_ascii() {
+        return None;
+    }
     let host = host.strip_suffix('.').unwrap_or(host);
     if host.is_empty() || host.ends_with('.') {
         return None;
@@ -72,7 +76,15 @@ impl Registry {
     /// Resolves a page URL (as the browser reports it) to the authenticator whose code belongs
     /// there, or says why not.
     pub fn resolve(&self, url: &str) -> Result<Resolution, ResolveError> {
-        let parsed = Url::parse(url.trim()).map_err(|_| ResolveError::InvalidUrl)?;
+        let url = url.trim();
+        // Browsers report URLs ASCII-serialized (punycode hosts, percent-encoded paths). Anything
+        // else is refused before the URL parser: with the ASCII-only IDNA adapter a Unicode host
+        // that also has upper-case letters trips a debug assertion inside `idna_adapter` (found by
+        // the `resolve` fuzz target).
+        if !url.is_ascii() {
+            return Err(ResolveError::InvalidUrl);
+        }
+        let parsed = Url::parse(url).map_err(|_| ResolveError::InvalidUrl)?;
         if parsed.scheme() != "https" {
             return Err(ResolveError::NotHttps);
         }

@@ -249,7 +249,13 @@ const URI_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove
 impl OtpAuth {
     pub fn parse(uri: &str) -> Result<OtpAuth, KeyError> {
         let bad = |why: &str| KeyError::Uri(why.to_owned());
-        let url = Url::parse(uri.trim()).map_err(|_| bad("not a URI"))?;
+        let uri = uri.trim();
+        // Check the scheme before the URL parser: special schemes (`https:`, `wss:`...) would run
+        // their host through IDNA (see `Registry::resolve`; found by the `otpauth` fuzz target).
+        if !uri.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("otpauth:")) {
+            return Err(bad("scheme must be otpauth"));
+        }
+        let url = Url::parse(uri).map_err(|_| bad("not a URI"))?;
         if url.scheme() != "otpauth" {
             return Err(bad("scheme must be otpauth"));
         }
