@@ -46,7 +46,7 @@ try {
     }],
   });
   const bundled = readdirSync(out).filter((f) => f.endsWith('.mjs')).map((f) => join(out, f));
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...bundled], {
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=120000', ...bundled], {
     stdio: 'inherit',
     env: { ...process.env, NODE_PATH: join(EXT_DIR, 'node_modules'), EPROC_A2F_EXT_DIR: EXT_DIR },
   });

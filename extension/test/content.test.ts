@@ -1,6 +1,6 @@
 // The content script as it runs: bundled (IIFE, like content.js) and evaluated inside a jsdom page
 // with a fake `chrome.runtime`; the background's answers are scripted per test.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -13,6 +13,10 @@ const bundle = (await esbuild.build({
 })).outputFiles[0]!.text;
 
 type Msg = Record<string, unknown> & { kind: string };
+
+// Windows left open by a failed test would keep the process alive (the script's interval).
+const openWindows: { close(): void }[] = [];
+after(() => openWindows.forEach((w) => w.close()));
 type Reply = (msg: Msg) => unknown | Promise<unknown>;
 
 function page(html: string, url: string, reply: Reply, settings = { autoSubmit: false, disableExport: false }) {
@@ -37,11 +41,13 @@ function page(html: string, url: string, reply: Reply, settings = { autoSubmit: 
         if (msg.kind === 'page-settings') return settings;
         if (msg.kind === 'remember-user') return { ok: true };
         if (msg.kind === 'recall-user') return { ok: true, user: null };
+        if (msg.kind === 'warm') return { ok: true };
         return reply(msg);
       },
     },
     i18n: { getMessage: () => '' },
   };
+  openWindows.push(w);
   w.eval(bundle);
   const doc = w.document;
   const html_ = doc.documentElement;
@@ -324,5 +330,12 @@ test('a field re-rendered during the wait is the same appearance: one request, t
   await sleep(1100);
   assert.equal(p.codes().length, 1);
   assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '999000');
+  p.close();
+});
+
+test('a login form on screen warms the code source up (no code asked)', async () => {
+  const p = page(EPROC_LOGIN, TRF2, () => err('internal_error'));
+  await until('warm', () => p.sent.some((m) => m.kind === 'warm'));
+  assert.equal(p.codes().length, 0);
   p.close();
 });

@@ -78,7 +78,7 @@ function isExtensionPage(sender: Sender): boolean {
   return sender.id === ext.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(base);
 }
 
-const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key']);
+const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key', 'warm']);
 
 // ---------------------------------------------------------------- handlers
 
@@ -107,6 +107,12 @@ async function handleContent(msg: ContentRequest, sender: Sender): Promise<unkno
       return { ok: true };
     case 'recall-user':
       return { ok: true, user: await users.recall(page.tabId, origin) };
+    case 'warm': {
+      // A login form is on screen: start the code source now (host process, keyring connection)
+      // so that the code is there the moment the code field appears. Answers nothing of value.
+      const a = await sources.request({ type: 'hello' });
+      return { ok: a.ok };
+    }
     case 'check-key':
       return checkEnrollmentKey(msg.qr, msg.shown);
     case 'page-settings': {

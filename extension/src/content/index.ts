@@ -501,6 +501,10 @@ function main(): void {
   if (document.documentElement.hasAttribute('data-eproc-a2f-loaded')) return;
   document.documentElement.setAttribute('data-eproc-a2f-loaded', '');
   watchUserNames();
+  // A login step is on screen: let the background start the code source ahead of the code field.
+  if (document.querySelector('#txtUsuario, #frmLogin, #kc-form-login, #kc-otp-login-form, #kc-totp-settings-form')) {
+    void send({ kind: 'warm' });
+  }
   const observer = new MutationObserver(() => scan(true));
   observer.observe(document.documentElement, {
     childList: true, subtree: true, attributes: true,

@@ -29,6 +29,7 @@ export type ContentRequest =
       replace?: boolean;
     }
   | { kind: 'page-settings' }
+  | { kind: 'warm' }
   | { kind: 'check-key'; qr: string; shown: string };
 
 /** The background's reading of an enrollment page's QR code against the key text. */
