@@ -167,8 +167,11 @@ before(async () => {
   if (sh('dpkg-query', ['-W', '-f=${Status}', 'eproc-a2f'], { allowFail: true }).stdout.includes('installed')) {
     sh('dpkg', ['--purge', 'eproc-a2f'], { allowFail: true });
   }
-  for (const p of [...SYSTEM_MANIFESTS, SYSTEM_CONFIG, '/usr/bin/eproc-a2f']) touch(p);
-  const built = sh('sh', [join(REPO, 'scripts', 'package-deb.sh'), '--no-build', '--out', join(work, 'deb')], { allowFail: true, timeout: 600000 });
+  // Every system location `install --scope system --browser all` may write (Vivaldi is not in the package).
+  for (const p of [...SYSTEM_MANIFESTS, `/etc/opt/vivaldi/native-messaging-hosts/${HOST_NAME}.json`, SYSTEM_CONFIG, '/usr/bin/eproc-a2f']) touch(p);
+  // ADMIN_ROUTE=install skips the package and takes the `install --scope system` route.
+  const built = process.env.ADMIN_ROUTE === 'install' ? { status: 1, stderr: 'ADMIN_ROUTE=install' }
+    : sh('sh', [join(REPO, 'scripts', 'package-deb.sh'), '--no-build', '--out', join(work, 'deb')], { allowFail: true, timeout: 600000 });
   const deb = built.status === 0 ? built.stdout.trim().split('\n').at(-1) : null;
   if (deb && existsSync(deb)) {
     S.deb = deb;
