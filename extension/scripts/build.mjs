@@ -62,15 +62,22 @@ export function buildManifest({ registry, version, key }) {
   };
 }
 
-/** Resolves `@browser-mode` to the WASM engineer's module, or to the fallback when it is absent. */
+/** Whether browser mode can be built: its module and the wasm-bindgen glue (wasm/build.sh) exist. */
+export function browserModeAvailable() {
+  return existsSync(join(EXT_DIR, 'src', 'background', 'browser-mode', 'index.ts')) &&
+    existsSync(join(REPO_ROOT, 'target', 'wasm-pkg', 'eproc_a2f_wasm.js'));
+}
+
+/** Resolves `@browser-mode` to the browser-mode module, or to the fallback (answers
+ * `browser_mode_unavailable`) when it or the WASM build is absent, so the extension always builds. */
 const browserModePlugin = {
   name: 'browser-mode',
   setup(build) {
-    build.onResolve({ filter: /^@browser-mode$/ }, () => {
-      const real = join(EXT_DIR, 'src', 'background', 'browser-mode', 'index.ts');
-      const fallback = join(EXT_DIR, 'src', 'background', 'browser-mode-fallback.ts');
-      return { path: existsSync(real) ? real : fallback };
-    });
+    build.onResolve({ filter: /^@browser-mode$/ }, () => ({
+      path: browserModeAvailable()
+        ? join(EXT_DIR, 'src', 'background', 'browser-mode', 'index.ts')
+        : join(EXT_DIR, 'src', 'background', 'browser-mode-fallback.ts'),
+    }));
   },
 };
 
@@ -153,8 +160,11 @@ export async function build({ out, zip = null, minify = true, quiet = false }) {
     writeZip(out, join(zdir, 'eproc-a2f.xpi'));
   }
   if (!quiet) {
+    if (!browserModeAvailable()) {
+      console.warn('warning: target/wasm-pkg/ is missing (run wasm/build.sh): browser mode is left out of this build');
+    }
     console.log(`extension built in ${out} (${manifest.content_scripts[0].matches.length} match patterns` +
-      `${existsSync(wasmPkg) ? ', wasm copied' : ''})${zip ? `; archives in ${resolve(zip)}` : ''}`);
+      `${browserModeAvailable() ? ', browser mode + wasm' : ', no browser mode'})${zip ? `; archives in ${resolve(zip)}` : ''}`);
   }
   return { out, manifest };
 }
