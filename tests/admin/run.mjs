@@ -104,6 +104,8 @@ function cleanup() {
   }
   // dpkg --purge removes an empty /etc/opt that other packages (Chrome, Edge) expect.
   if (hadEtcOpt || etcOptExisted) mkdirSync('/etc/opt', { recursive: true });
+  // The work folder holds the throwaway signing key: never leave it behind.
+  if (!process.env.ADMIN_KEEP) rmSync(work, { recursive: true, force: true });
   log('cleanup done');
 }
 const etcOptExisted = existsSync('/etc/opt');
