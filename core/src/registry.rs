@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 use crate::resolve::{normalize_host, Origin};
 
@@ -78,10 +77,7 @@ pub struct Prefix {
 impl Prefix {
     pub fn parse(s: &str) -> Result<Self, RegistryError> {
         let bad = |why: &str| RegistryError::BadPrefix { prefix: s.to_owned(), why: why.to_owned() };
-        if !s.is_ascii() {
-            return Err(bad("must be ASCII (write Unicode hosts in punycode)"));
-        }
-        let url = Url::parse(s).map_err(|e| bad(&e.to_string()))?;
+        let url = crate::resolve::parse_web_url(s).ok_or_else(|| bad("not an ASCII URL (write Unicode hosts in punycode)"))?;
         if url.scheme() != "https" {
             return Err(bad("must be https"));
         }

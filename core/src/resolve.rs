@@ -15,6 +15,29 @@ pub struct Origin {
     pub host: String,
 }
 
+/// Parses a web URL the way `resolve` and the registry do: ASCII only (browsers report URLs
+/// ASCII-serialized: punycode hosts, percent-encoded paths), and with the scheme and authority
+/// ASCII-lower-cased first (the URL parser lower-cases hosts anyway; paths keep their case).
+/// Both rules keep upper-case letters away from the ASCII-only IDNA adapter (`idna_adapter`
+/// 1.0.0), whose `debug_assert!(!c.is_ascii_uppercase())` a Unicode host or a punycode label
+/// with upper case tripped in debug builds (found by the `resolve` and `otpauth` fuzz targets).
+pub fn parse_web_url(url: &str) -> Option<Url> {
+    if !url.is_ascii() {
+        return None;
+    }
+    let b = url.as_bytes();
+    let mut end = url.find(':').map_or(0, |i| i + 1);
+    while end < b.len() && matches!(b[end], b'/' | b'\\') {
+        end += 1;
+    }
+    while end < b.len() && !matches!(b[end], b'/' | b'\\' | b'?' | b'#') {
+        end += 1;
+    }
+    let mut lowered = url[..end].to_ascii_lowercase();
+    lowered.push_str(&url[end..]);
+    Url::parse(&lowered).ok()
+}
+
 /// Lower-cases, converts to punycode (through the URL parser's IDNA) and drops one trailing dot.
 /// Returns `None` for IP addresses and anything that is not a domain name.
 pub fn normalize_host(host: &str) -> Option<String> {
@@ -76,15 +99,7 @@ impl Registry {
     /// Resolves a page URL (as the browser reports it) to the authenticator whose code belongs
     /// there, or says why not.
     pub fn resolve(&self, url: &str) -> Result<Resolution, ResolveError> {
-        let url = url.trim();
-        // Browsers report URLs ASCII-serialized (punycode hosts, percent-encoded paths). Anything
-        // else is refused before the URL parser: with the ASCII-only IDNA adapter a Unicode host
-        // that also has upper-case letters trips a debug assertion inside `idna_adapter` (found by
-        // the `resolve` fuzz target).
-        if !url.is_ascii() {
-            return Err(ResolveError::InvalidUrl);
-        }
-        let parsed = Url::parse(url).map_err(|_| ResolveError::InvalidUrl)?;
+        let parsed = parse_web_url(url.trim()).ok_or(ResolveError::InvalidUrl)?;
         if parsed.scheme() != "https" {
             return Err(ResolveError::NotHttps);
         }
@@ -165,7 +180,7 @@ impl Registry {
                 .iter()
                 .filter(|id| {
                     self.system(id)
-                        .and_then(|s| Url::parse(&s.app).ok())
+                        .and_then(|s| parse_web_url(&s.app))
                         .and_then(|u| u.host_str().map(|h| h == v))
                         .unwrap_or(false)
                 })

@@ -149,6 +149,10 @@ fn non_ascii_special_urls_are_refused_without_panicking() {
         "https://\u{0435}PROC.trf4.jus.br/eproc2trf4/",
         "https://Ép.trf4.jus.br/eproc2trf4/",
         "HTTPS://EPROC.TRF4.JUS.BR\u{3002}/eproc2trf4/",
+        // ASCII only, but a punycode label with upper case goes the same way.
+        "https:epr.xn--jpbs0XhthttptpsCCCC%CCCC\\CCCC",
+        "https://XN--PROC-4QE.trf4.jus.br/eproc2trf4/",
+        "https://eproc.XN--JPBS0XHT.jus.br/eproc2trf4/",
     ] {
         assert!(reg.resolve(url).is_err(), "{url}");
         assert!(reg.resolve_target(url).is_err(), "{url}");
@@ -158,4 +162,8 @@ fn non_ascii_special_urls_are_refused_without_panicking() {
     }
     assert!(OtpAuth::parse("otpauth://totp/M\u{e1}ria?secret=JBSWY3DPEHPK3PXP").is_ok(), "Unicode labels still parse");
     assert!(Prefix::parse("https://Ép.example/eproc/").is_err());
+    let _ = Prefix::parse("https://XN--JPBS0XHT.example/eproc/");
+    // Upper-case registry hosts still resolve, and paths keep their case.
+    assert_eq!(reg.resolve("HTTPS://EPROC.JFPR.JUS.BR/eprocV2/").unwrap().authenticator, "trf4");
+    assert!(reg.resolve("https://EPROC.JFPR.JUS.BR/EPROCV2/").is_err());
 }
