@@ -22,7 +22,11 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 cd "$root/fuzz"
 start=$(date +%s)
-nice -n "${FUZZ_NICE:-10}" cargo +nightly fuzz build $targets 2>&1 | grep -v '^ *Compiling' || true
+if [ $# -eq 0 ]; then
+  nice -n "${FUZZ_NICE:-10}" cargo +nightly fuzz build 2>&1 | grep -v '^ *Compiling' || true
+else
+  for t in $targets; do nice -n "${FUZZ_NICE:-10}" cargo +nightly fuzz build "$t" 2>&1 | grep -v '^ *Compiling' || true; done
+fi
 echo "fuzz-smoke: build $(( $(date +%s) - start )) s"
 failed=0
 for t in $targets; do
@@ -33,7 +37,7 @@ for t in $targets; do
   esac
   mkdir -p "$scratch/$t"
   if nice -n "${FUZZ_NICE:-10}" cargo +nightly fuzz run "$t" "$scratch/$t" "corpus/$t" -- \
-       -max_total_time="$secs" -dict="$dict" -print_final_stats=1 > "$scratch/$t.log" 2>&1; then
+       -max_total_time="$secs" -dict="$dict" -print_final_stats=1 -close_fd_mask=2 > "$scratch/$t.log" 2>&1; then
     execs=$(grep -m1 'stat::number_of_executed_units' "$scratch/$t.log" | awk '{print $2}')
     echo "fuzz-smoke: $t ok (${execs:-?} executions in ${secs} s)"
   else
