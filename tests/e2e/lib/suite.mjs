@@ -216,6 +216,16 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
       .catch(async () => hooks(d()));
     const w = watch ? await readWatch(d()) : null;
     recordLatency(t, scenario, hook, w, waited);
+    if (w?.appeared != null) {
+      // where the time went: field appearance -> code request at the host -> answer -> fill
+      const origin = await d().eval(() => performance.timeOrigin);
+      const appeared = origin + w.appeared;
+      const log = state.host.log().filter((e) => e.t >= appeared - 50);
+      const req = log.find((e) => e.ev === 'request' && e.type === 'code');
+      const ans = req && log.find((e) => e.ev === 'answer' && e.id === req.id && e.pid === req.pid);
+      if (!(req && ans)) t.diagnostic(`  timeline: no code request found after the field appeared at ${Math.round(appeared)} (host log tail: ${JSON.stringify(state.host.log().slice(-2))})`);
+      else t.diagnostic(`  timeline: field appeared -> host got the request +${Math.round(req.t - appeared)} ms -> answer +${Math.round(ans.t - req.t)} ms -> filled +${Math.round(origin + w.filled - ans.t)} ms`);
+    }
     return { value, hook };
   }
 
@@ -372,6 +382,64 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     await expectAccepted(u2, since2, 'login with the enrolled key');
   });
 
+  // Opens eproc's enrollment page (trf2) for `user` and saves the key through the extension's banner.
+  async function eprocEnrollAndSave(t, user, label) {
+    await d().goto('https://eproc.trf2.jus.br/eproc/index.php');
+    await d().type('#txtUsuario', user);
+    await d().type('#pwdSenha', 'senha-de-teste');
+    await d().click('#lnkAutenticacaoDoisFatores');
+    await waitFor(() => d().eval(() => !!document.querySelector('#sbmProsseguir')), { what: 'Prosseguir' });
+    await d().click('#sbmProsseguir');
+    await waitFor(() => d().eval(() => !!document.querySelector('#lblChaveDigitavel')), { what: 'the enrollment page' });
+    await waitFor(async () => (await hooks(d())).state === 'enroll-offered', { timeout: 8000, what: 'enroll-offered' })
+      .catch(async (e) => { await shot(t, label); throw e; });
+    await waitFor(async () => (await clickAction(d(), 'enroll-save')) ?? clickByText(d(), /Salvar esta chave/), { timeout: 5000, what: 'the save button' });
+    await waitFor(async () => (await hooks(d())).state === 'enroll-saved', { timeout: 10000, what: 'enroll-saved' })
+      .catch(async (e) => { await shot(t, label); throw e; });
+  }
+
+  const panelShown = (dd, name) => dd.eval((n) => {
+    const host = document.getElementById('eproc-a2f-ui');
+    return !!host && (host.dataset.panel === n || !!host.shadowRoot?.querySelector(`[data-panel="${n}"]`));
+  }, name);
+
+  test(`[${browser}] enrollment: an institutional e-mail (jus.br) is questioned before submit`, opt, async (t) => {
+    const user = U('RJ750');
+    const since = sim().lastSeq();
+    await eprocEnrollAndSave(t, user, 'enroll-email');
+    await d().type('#txtEmail', 'advogado@trf2.jus.br');
+    await d().click('#sbmEnviar');
+    await waitFor(() => panelShown(d(), 'email-warning'), { timeout: 5000, what: 'the e-mail warning panel' })
+      .catch(async (e) => { await shot(t, 'enroll-email-warning'); throw e; });
+    await sleep(500);
+    assert.equal(sim().events(since).filter((e) => e.type === 'enroll').length, 0, 'the form was not submitted');
+    await clickAction(d(), 'email-fix');
+    await d().eval(() => { document.querySelector('#txtEmail').value = ''; });
+    await d().type('#txtEmail', 'advogado@example.com');
+    await d().click('#sbmEnviar');
+    const en = await waitFor(() => sim().events(since).find((e) => e.type === 'enroll'), { what: 'the enrollment submission' });
+    assert.equal(en.ok, true, JSON.stringify(en));
+  });
+
+  test(`[${browser}] enrollment on Keycloak configure-OTP in manual mode (key text shown, tjrs)`, opt, async (t) => {
+    const user = U('RS850');
+    const since = sim().lastSeq();
+    await keycloakLogin('https://eproc1g.tjrs.jus.br/eproc/', user, 'keycloak-eks.tjrs.jus.br');
+    await d().click('#mode-manual');
+    await waitFor(() => d().eval(() => !!document.querySelector('#kc-totp-secret-key')), { what: 'the manual-mode page' });
+    await waitFor(async () => (await hooks(d())).state === 'enroll-offered', { timeout: 8000, what: 'enroll-offered' })
+      .catch(async (e) => { await shot(t, 'enroll-kc-manual'); throw e; });
+    await waitFor(async () => (await clickAction(d(), 'enroll-save')) ?? clickByText(d(), /Salvar esta chave/), { timeout: 5000, what: 'the save button' });
+    await waitFor(async () => (await hooks(d())).state === 'enroll-saved', { timeout: 10000, what: 'enroll-saved' });
+    const shown = (await d().eval(() => document.querySelector('#kc-totp-secret-key').textContent)).replace(/\s/g, '');
+    const code = await waitFor(async () => { const v = await fieldValue(d(), '#totp'); return /^\d{6}$/.test(v) ? v : null; }, { what: '#totp filled' });
+    assert.notEqual(whichStep(shown, code), null, 'the confirmation code is the shown key\'s');
+    await d().click('#saveTOTPBtn');
+    const en = await waitFor(() => sim().events(since).find((e) => e.type === 'enroll'), { what: 'the enrollment submission' });
+    assert.equal(en.ok, true, JSON.stringify(en));
+    await waitFor(() => sim().events(since).find((e) => e.type === 'login' && e.host === 'eproc1g.tjrs.jus.br' && e.user === user), { what: 'login at eproc1g.tjrs.jus.br' });
+  });
+
   test(`[${browser}] auto-submit on (storage.local settings): filled and submitted with no click`, opt, async (t) => {
     const user = U('RJ900');
     const key = seed('trf2', user);
@@ -507,6 +575,35 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
       assert.ok(notice.some((l) => /não|chaveiro|erro|indispon/i.test(l)), 'a Portuguese error notice is shown');
     } finally {
       state.host.setMode('normal');
+    }
+  });
+
+  test(`[${browser}] host not installed (no manifest): no code, a notice instead`, opt, async (t) => {
+    const user = U('RJNOHOST');
+    await state.driver.close();
+    const removed = [];
+    // Firefox reads the user-scope manifest under $HOME; Chromium the profile's folder (a new profile has none)
+    if (browser === 'firefox' && existsSync(state.host.manifestPath)) {
+      const { renameSync } = await import('node:fs');
+      renameSync(state.host.manifestPath, state.host.manifestPath + '.off');
+      removed.push(state.host.manifestPath);
+    }
+    try {
+      state.driver = await launch({ sim: state.sim, extensionDir: EXTENSION_DIR, dir: state.profile + '-nohost', log });
+      const s = Date.now();
+      await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user, { watch: false });
+      const h = await waitFor(async () => { const x = await hooks(d()); return x.state ? x : null; }, { timeout: 10000, what: 'an extension state' })
+        .catch(async (e) => { await shot(t, 'nohost'); throw e; });
+      const err = await d().eval(() => document.documentElement.getAttribute('data-eproc-a2f-error'));
+      const text = (await deepText(d())).split('\n').map((l) => l.trim()).filter((l) => l.includes('eproc-a2f') && !l.includes('{'));
+      t.diagnostic(`state=${h.state} error=${err}; notice: ${JSON.stringify(text.slice(0, 3))}`);
+      assert.equal(await fieldValue(d(), '#txtAcessoCodigo'), '', 'no code filled');
+      assert.ok(['error', 'no-account'].includes(h.state), `a notice state (got ${h.state})`);
+      assert.ok(text.length > 0, 'a visible notice');
+      assert.equal(state.host.log().filter((e) => e.t >= s).length, 0, 'the host was not started');
+    } finally {
+      const { renameSync } = await import('node:fs');
+      for (const m of removed) renameSync(m + '.off', m);
     }
   });
 
