@@ -4,7 +4,9 @@ import { browserSuite } from './lib/suite.mjs';
 import { launchFirefox, geckodriverPath } from './lib/firefox.mjs';
 
 if (!geckodriverPath()) {
-  test('[firefox] suite', { skip: 'geckodriver not installed (scripts/install-deps.sh: cargo install geckodriver)' }, () => {});
+  const why = 'geckodriver not installed (scripts/install-deps.sh: cargo install geckodriver)';
+  if (process.env.CI === 'true' || process.env.E2E_REQUIRE_ARTIFACTS === '1') test('[firefox] geckodriver is installed', () => { throw new Error(why); });
+  else test('[firefox] suite', { skip: why }, () => {});
 } else {
   browserSuite({
     browser: 'firefox',
