@@ -336,6 +336,31 @@ test('Chromium: force-installed from the local channel, the system host answers,
   t.diagnostic(`managed values after ${Date.now() - started} ms: ${JSON.stringify(managed)}`);
   assert.deepEqual(managed, MANAGED);
 
+  // The user's own choices say the opposite (browser mode, no auto-submit): the organisation's win,
+  // and the options page shows them as set by the organisation.
+  await worker.evaluate(() => chrome.storage.local.set({ settings: { mode: 'browser', autoSubmit: false } }));
+  const opts = await ctx.newPage();
+  await opts.goto(`chrome-extension://${S.id}/options.html`);
+  const shown = await waitFor(async () => {
+    const o = await opts.evaluate(() => ({
+      autoSubmit: document.querySelector('#autoSubmit')?.checked ?? null,
+      autoSubmitLocked: document.querySelector('#autoSubmit')?.disabled ?? null,
+      autoSubmitBadge: document.querySelector('#autoSubmit-managed') ? !document.querySelector('#autoSubmit-managed').hidden : null,
+      modeBadge: document.querySelector('#mode-managed') ? !document.querySelector('#mode-managed').hidden : null,
+      mode: document.querySelector('input[name="mode"]:checked')?.value ?? null,
+      policy: document.querySelector('[data-role="policy"]')?.textContent ?? null,
+    }));
+    return o.policy ? o : null;
+  }, { timeout: 15000, what: 'the options page to list the policy' });
+  t.diagnostic(`options page: ${JSON.stringify(shown)}`);
+  assert.equal(shown.autoSubmit, true);
+  assert.equal(shown.autoSubmitLocked, true, 'autoSubmit cannot be changed by the user');
+  assert.equal(shown.autoSubmitBadge, true);
+  assert.equal(shown.modeBadge, true);
+  assert.equal(shown.mode, 'native');
+  for (const k of Object.keys(MANAGED)) assert.ok(shown.policy.includes(k), `options page lists ${k}`);
+  await opts.close();
+
   // (c) A login on the simulator: filled and submitted (autoSubmit by policy), no user setup
   // beyond the key in the keyring.
   if (sim) {
