@@ -23,7 +23,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
 import {
-  existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, copyFileSync, readdirSync, rmdirSync, statSync, createReadStream,
+  existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, readdirSync, rmdirSync, statSync, createReadStream,
 } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import http from 'node:http';
