@@ -175,6 +175,16 @@ pub enum Request {
         #[serde(default)]
         replace: bool,
     },
+    /// Sets or clears an account's friendly name (options page).
+    Label {
+        #[serde(default)]
+        url: Option<String>,
+        #[serde(default)]
+        authenticator: Option<String>,
+        user: String,
+        #[serde(default)]
+        label: Option<String>,
+    },
     Remove {
         #[serde(default)]
         url: Option<String>,
@@ -187,7 +197,7 @@ pub enum Request {
 }
 
 /// The request kinds this protocol version knows.
-pub const REQUEST_TYPES: [&str; 6] = ["hello", "systems", "accounts", "code", "enroll", "remove"];
+pub const REQUEST_TYPES: [&str; 7] = ["hello", "systems", "accounts", "code", "enroll", "label", "remove"];
 
 /// Parses one request. On failure the `id` is still returned when it could be read, so that the
 /// error answer can carry it.
@@ -257,6 +267,12 @@ fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
             check("secret", Some(secret), MAX_SECRET_LEN)?;
             check("label", label.as_ref(), MAX_LABEL_LEN)?;
             check("algorithm", algorithm.as_ref(), 16)
+        }
+        Request::Label { url, authenticator, user, label } => {
+            check("url", url.as_ref(), MAX_URL_LEN)?;
+            check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
+            check("user", Some(user), MAX_USER_LEN)?;
+            check("label", label.as_ref(), MAX_LABEL_LEN)
         }
         Request::Remove { url, authenticator, user, .. } => {
             check("url", url.as_ref(), MAX_URL_LEN)?;

@@ -114,6 +114,8 @@ pub trait Vault {
     /// stored for the same (authenticator, user) is an error and is left untouched.
     fn save(&mut self, account: Account, key: &SecretKey, replace: bool) -> Result<SaveOutcome, VaultError>;
     fn remove(&mut self, authenticator: &str, user: &str) -> Result<(), VaultError>;
+    /// Sets (or with `None` clears) the account's friendly name. The key is not touched.
+    fn set_label(&mut self, authenticator: &str, user: &str, label: Option<String>) -> Result<(), VaultError>;
     /// Records that the code of `step` (or a later one, if another process got there first) is
     /// handed out; returns the step actually claimed, always greater than any step claimed before.
     fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError>;
@@ -318,6 +320,12 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                 "step": timed.step,
             }))
         }
+        Request::Label { url, authenticator, user, label } => {
+            let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
+            let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+            vault.set_label(&res.authenticator, &user, label.clone())?;
+            Ok(json!({ "authenticator": res.authenticator, "user": user.trim(), "label": label }))
+        }
         Request::Remove { url, authenticator, user, confirm } => {
             let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
             if !confirm {
@@ -379,6 +387,16 @@ impl Vault for MemoryVault {
         if self.entries.len() == before {
             return Err(VaultError::NoSuchAccount);
         }
+        Ok(())
+    }
+
+    fn set_label(&mut self, authenticator: &str, user: &str, label: Option<String>) -> Result<(), VaultError> {
+        let (a, _) = self
+            .entries
+            .iter_mut()
+            .find(|(a, _)| a.is(authenticator, user))
+            .ok_or(VaultError::NoSuchAccount)?;
+        a.label = label;
         Ok(())
     }
 
@@ -501,6 +519,20 @@ mod tests {
         assert_eq!(r["ok"], json!(true), "{r}");
         assert!(v.entries.is_empty());
         let r = run(&mut v, now, json!({"id": 1, "type": "remove", "url": TRF4, "user": "rs1", "confirm": true}));
+        assert_eq!(r["error"]["code"], json!("unknown_account"));
+    }
+
+    #[test]
+    fn labels_are_set_and_cleared() {
+        let mut v = MemoryVault::default();
+        let now = 1_700_000_010_000;
+        enroll(&mut v, now, "RS1", KEY);
+        let r = run(&mut v, now, json!({"id": 1, "type": "label", "authenticator": "trf4", "user": "rs1", "label": " Escritório "}));
+        assert_eq!(r["label"], json!("Escritório"), "{r}");
+        assert_eq!(v.entries[0].0.label.as_deref(), Some("Escritório"));
+        run(&mut v, now, json!({"id": 1, "type": "label", "url": TRF4, "user": "RS1", "label": ""}));
+        assert_eq!(v.entries[0].0.label, None);
+        let r = run(&mut v, now, json!({"id": 1, "type": "label", "authenticator": "trf4", "user": "nobody", "label": "x"}));
         assert_eq!(r["error"]["code"], json!("unknown_account"));
     }
 

@@ -8,6 +8,8 @@ export const MESSAGES = {
   ],
   close: ['Fechar', 'Close'],
   cancel: ['Cancelar', 'Cancel'],
+  optLabelEdit: ['editar nome', 'edit name'],
+  optLabelSave: ['Salvar', 'Save'],
   ok: ['OK', 'OK'],
   retry: ['Tentar de novo', 'Try again'],
   loading: ['Carregando…', 'Loading…'],

@@ -141,6 +141,8 @@ async function handlePage(msg: PageRequest): Promise<unknown> {
       return sources.request({ type: 'code', authenticator: msg.authenticator, user: msg.user, peek: true });
     case 'remove':
       return sources.request({ type: 'remove', authenticator: msg.authenticator, user: msg.user, confirm: true });
+    case 'label':
+      return sources.request({ type: 'label', authenticator: msg.authenticator, user: msg.user, label: msg.label });
     case 'get-settings': {
       const effective = await settings();
       const extra = await extraStatus(effective.extraSystems);

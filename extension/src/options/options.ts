@@ -74,9 +74,36 @@ async function loadAccounts(): Promise<void> {
       actions.append(h('span', { class: 'warn', text: t('optRemoveQuestion') }), yes, no);
     });
     actions.append(remove);
+    // The label cell turns into a small form on request; the key itself is never touched.
+    const labelCell = h('td', { 'data-role': 'label' });
+    const showLabel = (): void => {
+      clear(labelCell);
+      const edit = h('button', { type: 'button', class: 'b link', 'data-action': 'label-edit', text: t('optLabelEdit') });
+      edit.addEventListener('click', () => {
+        clear(labelCell);
+        const input = h('input', { type: 'text', maxlength: '256', 'data-role': 'label-input' }) as HTMLInputElement;
+        input.value = acc.label ?? '';
+        const save = h('button', { type: 'button', class: 'b', 'data-action': 'label-save', text: t('optLabelSave') });
+        const cancel = h('button', { type: 'button', class: 'b', 'data-action': 'label-cancel', text: t('cancel') });
+        save.addEventListener('click', async () => {
+          save.disabled = true;
+          const r = await send<Answer>({ kind: 'label', authenticator: acc.authenticator, user: acc.user, label: input.value });
+          if (r.ok) await loadAccounts();
+          else {
+            save.disabled = false;
+            labelCell.append(h('span', { class: 'error', text: t(errorMessageKey(r.error.code)) }));
+          }
+        });
+        cancel.addEventListener('click', showLabel);
+        labelCell.append(input, save, cancel);
+        input.focus();
+      });
+      labelCell.append(h('span', { text: acc.label ?? '—' }), ' ', edit);
+    };
+    showLabel();
     body.append(h('tr', { 'data-authenticator': acc.authenticator, 'data-user': acc.user },
       h('td', { text: acc.user }),
-      h('td', { text: acc.label ?? '—' }),
+      labelCell,
       h('td', { text: (acc.systems ?? []).join(', ') || acc.authenticator }),
       actions));
   }

@@ -49,6 +49,7 @@ export type PageRequest =
   | { kind: 'systems' }
   | { kind: 'peek'; authenticator: string; user: string }
   | { kind: 'remove'; authenticator: string; user: string }
+  | { kind: 'label'; authenticator: string; user: string; label: string }
   | { kind: 'get-settings' }
   | { kind: 'set-settings'; patch: Partial<UserSettings> }
   | { kind: 'browser-mode'; command: BrowserModeCommand };

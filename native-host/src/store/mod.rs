@@ -159,6 +159,14 @@ impl<S: Secrets> Vault for KeyringVault<S> {
         Ok(())
     }
 
+    fn set_label(&mut self, authenticator: &str, user: &str, label: Option<String>) -> Result<(), VaultError> {
+        let lock = self.files.lock()?;
+        let mut index = self.files.load()?;
+        let account = Self::find(&mut index, authenticator, user).ok_or(VaultError::NoSuchAccount)?;
+        account.label = label;
+        self.files.save(&lock, &index)
+    }
+
     fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError> {
         let lock = self.files.lock()?;
         let mut index = self.files.load()?;

@@ -4,7 +4,7 @@
 
 /** A protocol request without its id (the source assigns ids). */
 export interface ProtocolRequest {
-  type: 'hello' | 'systems' | 'accounts' | 'code' | 'enroll' | 'remove';
+  type: 'hello' | 'systems' | 'accounts' | 'code' | 'enroll' | 'label' | 'remove';
   [field: string]: unknown;
 }
 
