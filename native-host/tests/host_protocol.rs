@@ -50,6 +50,11 @@ fn enroll_then_code_through_frames_and_on_sister_courts() {
     let a = h.ask(json!({"id": 3, "type": "accounts", "url": "https://eproc.jfsc.jus.br/eprocV2/"}));
     let text = a.to_string();
     assert!(text.contains(&user) && !text.contains("MMZD"), "{text}");
+    // A label is set and shows in the account list.
+    let l = h.ask(json!({"id": 30, "type": "label", "authenticator": "trf4", "user": user, "label": "Escritório Centro"}));
+    assert_eq!(l["ok"], json!(true), "{l}");
+    let a = h.ask(json!({"id": 31, "type": "accounts"}));
+    assert!(a["accounts"].as_array().unwrap().iter().any(|x| x["label"] == json!("Escritório Centro")), "{a}");
     // Remove needs confirm.
     let r = h.ask(json!({"id": 4, "type": "remove", "authenticator": "trf4", "user": user}));
     assert_eq!(r["error"]["code"], json!("confirm_required"));
