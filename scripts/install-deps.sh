@@ -30,6 +30,11 @@ if ! command -v geckodriver >/dev/null 2>&1; then
   cargo install -q geckodriver --version 0.37.1
 fi
 
+if ! cargo deb --version >/dev/null 2>&1; then
+  echo "== cargo install cargo-deb"
+  cargo install -q cargo-deb --version 3.8.0
+fi
+
 for dir in extension wasm tests/e2e tests/admin; do
   if [ -f "$dir/package-lock.json" ]; then
     echo "== npm ci in $dir"
