@@ -207,6 +207,10 @@ export async function startSimulator(opts = {}) {
       const entry = app.find((a) => url.pathname.startsWith(a.prefix))
         ?? (url.pathname === '/' || url.pathname === a0(app).prefix.replace(/\/$/, '') ? null : undefined);
       if (entry === null) return redirect(res, a0(app).prefix);
+      // Off the registry's path (negative tests: e.g. /eproc-falso/index.php): the same login page.
+      if (!entry && /\/(index|controlador_ajax|controlador)\.php$/.test(url.pathname) && a0(app).system.login_style === 'eproc') {
+        return handleEprocApp(req, res, ctx, { prefix: url.pathname.slice(0, url.pathname.lastIndexOf('/') + 1), system: a0(app).system });
+      }
       if (!entry) return send(res, 404, P.notFound());
       if (entry.system.login_style === 'keycloak') return handleKeycloakApp(req, res, ctx, entry);
       return handleEprocApp(req, res, ctx, entry);
@@ -510,10 +514,10 @@ export async function startSimulator(opts = {}) {
   const info = {
     ports, ca: tls.ca, caPath: tls.caPath, workDir, hostNames, sites, registry, config,
     controlUrl: `http://127.0.0.1:${ports.control}`,
-    /** --host-resolver-rules for Chromium: host:443 -> https port, host:80 -> http port. */
+    /** --host-resolver-rules for Chromium: host:443 and host:8443 -> https port, host:80 -> http port. */
     hostResolverRules() {
       const rules = [];
-      for (const h of hostNames) rules.push(`MAP ${h}:443 127.0.0.1:${ports.https}`, `MAP ${h}:80 127.0.0.1:${ports.http}`);
+      for (const h of hostNames) rules.push(`MAP ${h}:443 127.0.0.1:${ports.https}`, `MAP ${h}:80 127.0.0.1:${ports.http}`, `MAP ${h}:8443 127.0.0.1:${ports.https}`);
       return rules.join(', ');
     },
     /** Firefox prefs: every request through the simulator's proxy. */

@@ -99,7 +99,7 @@ const clickByText = (d, re) => d.eval((src) => {
 const SEEDS = [
   ['trf2', 'RJ100', 'trf2'], ['trf2', 'RJ900', 'trf2'], ['trf2', 'RJ1000', 'trf2'], ['trf2', 'RJNEG', 'trf2'], ['trf2', 'RJERR', 'trf2'],
   ['trf4', 'RS200', 'trf4'], ['trf4', 'SC401', 'jfsc'], ['trf4', 'SC402', 'jfsc'], ['trf4', 'PR500', 'trf4'], ['trf4', 'RSNEG', 'trf4'],
-  ['trf4', 'PR1100', 'jfpr'], ['tjrs', 'RS300', 'tjrs-1g'],
+  ['trf4', 'PR1100', 'jfpr'], ['tjrs', 'RS300', 'tjrs-1g'], ['trf2', 'RJ1200', 'trf2'],
 ];
 
 /**
@@ -237,7 +237,12 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
 
   const opt = { skip, timeout: 120000 };
 
-  test(`[${browser}] host registered by eproc-a2f install`, { skip }, () => {
+  test(`[${browser}] host registered by eproc-a2f install`, { skip }, (t) => {
+    // System-wide files (from the admin suite or a .deb) change which host/policy the browser uses.
+    const global = ['/etc/chromium/native-messaging-hosts', '/etc/chromium/policies/managed', '/etc/opt/chrome/native-messaging-hosts',
+      '/usr/lib/mozilla/native-messaging-hosts', '/etc/firefox/policies/policies.json', '/usr/lib/firefox-esr/distribution/policies.json']
+      .filter((p) => existsSync(p));
+    if (global.length) t.diagnostic(`warning: system-wide browser configuration present: ${global.join(', ')}`);
     const m = state.host.manifest;
     assert.equal(m.name, HOST_NAME);
     assert.equal(m.type, 'stdio');
@@ -256,6 +261,8 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     await sleep(1500);
     assert.equal(otpEvents(user, since).length, 0, 'auto-submit is off by default: nothing submitted');
     assert.match(await d().url(), /\/eproc\/index\.php$/);
+    const viaWrapper = state.host.log().some((e) => e.ev === 'request' && e.type === 'code' && e.user === user);
+    assert.ok(viaWrapper, 'the code came from the host registered for this profile (if not: a system-wide manifest or a policy under /etc/chromium, /etc/opt/chrome, /usr/lib/mozilla or /etc/firefox, e.g. left by the admin suite, took precedence)');
     await d().click('#btnValidar');
     const ev = await expectAccepted(user, since, 'Validar');
     for (const e of ['input', 'change']) assert.ok(ev.fieldEvents.includes(e), `page saw ${e} on the field (saw ${ev.fieldEvents})`);
@@ -458,6 +465,30 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     }
   });
 
+  test(`[${browser}] a second login in the same step gets the next step's code (a code is used once)`, { ...opt, timeout: 120000 }, async (t) => {
+    const user = U('RJ1200');
+    const key = seed('trf2', user);
+    // start with at least 12 s left so both logins fall in one step
+    await waitFor(() => totp.msLeftInStep() > 12000, { timeout: 35000, interval: 50, what: 'room in the step' });
+    const step0 = totp.stepAt();
+    const since = sim().lastSeq();
+    await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
+    const first = await expectFilled(t, '#txtAcessoCodigo', key, 'trf2 first login');
+    await d().click('#btnValidar');
+    const ev1 = await expectAccepted(user, since, 'first login');
+    const since2 = sim().lastSeq();
+    await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
+    assert.equal(totp.stepAt(), step0, 'still the same step');
+    const st = await waitFor(async () => (await hooks(d())).state, { timeout: 5000, what: 'a state' });
+    const second = await expectFilled(t, '#txtAcessoCodigo', key, 'trf2 second login, same step', { waited: true });
+    t.diagnostic(`first ${ev1.step}, second state ${st}, second value is step offset ${whichStep(key, second.value, step0)}`);
+    assert.notEqual(second.value, first.value, 'not the same code twice');
+    assert.equal(second.value, totp.totpAtStep(key, step0 + 1));
+    await d().click('#btnValidar');
+    const ev2 = await expectAccepted(user, since2, 'second login');
+    assert.equal(ev2.step, step0 + 1);
+  });
+
   test(`[${browser}] expiring code: a login started with < 5 s left gets the next step's code, accepted`, { ...opt, timeout: 120000 }, async (t) => {
     const user = U('RJ1000');
     const key = seed('trf2', user);
@@ -535,6 +566,25 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     const s = Date.now();
     await eprocLogin('http://eproc.trf2.jus.br/eproc/index.php', negUser, { watch: false });
     await expectNothing(t, null, 'http', s);
+  });
+
+  test(`[${browser}] negative: a path off the registry's prefix (eproc.trf2.jus.br/eproc-falso/) gets no code`, opt, async (t) => {
+    const s = Date.now();
+    await eprocLogin('https://eproc.trf2.jus.br/eproc-falso/index.php', negUser, { watch: false });
+    await expectNothing(t, null, 'off-prefix path', s);
+  });
+
+  test(`[${browser}] negative: a non-default port (eproc.trf2.jus.br:8443) gets no code`, opt, async (t) => {
+    const s = Date.now();
+    await eprocLogin('https://eproc.trf2.jus.br:8443/eproc/index.php', negUser, { watch: false });
+    // Chrome's match patterns ignore the port, so the content script may run here; what matters is
+    // that the host refuses the URL (unknown_site/port) and no code reaches the page.
+    await sleep(3000);
+    assert.equal(await fieldValue(d(), '#txtAcessoCodigo'), '', 'no code in the field');
+    const answers = state.host.log().filter((e) => e.t >= s && e.ev === 'answer');
+    const h = await hooks(d());
+    t.diagnostic(`port 8443: state=${h.state} error=${await d().eval(() => document.documentElement.getAttribute('data-eproc-a2f-error'))}; host answers: ${JSON.stringify(answers.map((a) => [a.ok, a.error, a.reason]))}`);
+    assert.equal(answers.filter((a) => a.hasCode).length, 0, 'the host handed out no code');
   });
 
   test(`[${browser}] negative: eproc page in a cross-origin iframe gets no code, no host call`, opt, async (t) => {
