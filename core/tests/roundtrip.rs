@@ -153,6 +153,12 @@ fn non_ascii_special_urls_are_refused_without_panicking() {
         "https:epr.xn--jpbs0XhthttptpsCCCC%CCCC\\CCCC",
         "https://XN--PROC-4QE.trf4.jus.br/eproc2trf4/",
         "https://eproc.XN--JPBS0XHT.jus.br/eproc2trf4/",
+        // ...and so does a percent-encoded host.
+        "https:/o.%4f%e2%u\u{1}\u{0}\\\\",
+        "https://eproc.trf4.jus.%42R/eproc2trf4/",
+        "https://%65proc.trf4.jus.br/eproc2trf4/",
+        "https:\t//eproc.XN--JPBS0XHT.jus.br/",
+        "https:/\n/eproc.XN--JPBS0XHT.jus.br/",
     ] {
         assert!(reg.resolve(url).is_err(), "{url}");
         assert!(reg.resolve_target(url).is_err(), "{url}");
