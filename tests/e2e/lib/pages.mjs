@@ -165,10 +165,11 @@ ${error ? `<div class="alert-error"><span id="input-error" class="erro">${esc(er
 </form>`, realmTitle);
 }
 
-export function kcOtp({ action, realmTitle, username, error = '', saveDevice = false }) {
+export function kcOtp({ action, realmTitle, username, error = '', saveDevice = false, oldTheme = false }) {
+  // Older Keycloak themes do not show the user name on the OTP step.
   return kcLayout('Entrar em eproc', `
-<div id="kc-username"><label id="kc-attempted-username">${esc(username)}</label>
-  <a id="reset-login" href="#"><span>Reiniciar login</span></a></div>
+${oldTheme ? '' : `<div id="kc-username"><label id="kc-attempted-username">${esc(username)}</label>
+  <a id="reset-login" href="#"><span>Reiniciar login</span></a></div>`}
 <h1 id="kc-page-title">Autenticação de dois fatores</h1>
 <form id="kc-otp-login-form" class="form-horizontal" action="${esc(action)}" method="post">
   <input type="hidden" id="simEventos" name="simEventos" value="">

@@ -100,6 +100,7 @@ const SEEDS = [
   ['trf2', 'RJ100', 'trf2'], ['trf2', 'RJ900', 'trf2'], ['trf2', 'RJ1000', 'trf2'], ['trf2', 'RJNEG', 'trf2'], ['trf2', 'RJERR', 'trf2'],
   ['trf4', 'RS200', 'trf4'], ['trf4', 'SC401', 'jfsc'], ['trf4', 'SC402', 'jfsc'], ['trf4', 'PR500', 'trf4'], ['trf4', 'RSNEG', 'trf4'],
   ['trf4', 'PR1100', 'jfpr'], ['tjrs', 'RS300', 'tjrs-1g'], ['trf2', 'RJ1200', 'trf2'],
+  ['tjsc', 'SC901', 'tjsc-1g'], ['tjsc', 'SC902', 'tjsc-1g'],
 ];
 
 /**
@@ -177,7 +178,7 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     const ext = hook?.filledMs != null ? Number(hook.filledMs) : null;
     const own = watch?.appeared != null && watch?.filled != null ? Math.round(watch.filled - watch.appeared) : null;
     latencies.push({ scenario, ext, own, waited });
-    t.diagnostic(`fill latency [${browser}] ${scenario}: data-eproc-a2f-filled-ms=${ext ?? 'n/a'} ms, observed=${own ?? 'n/a'} ms${waited ? ' (includes the wait for the next step)' : ''}`);
+    t.diagnostic(`fill latency [${browser}] ${scenario}: data-eproc-a2f-filled-ms=${ext ?? 'n/a'} ms, observed=${own ?? 'n/a'} ms${waited ? ` (${typeof waited === 'string' ? waited : 'includes the wait for the next step'})` : ''}`);
   }
 
   // eproc's own login: user + password, Entrar, the code field appears on the same page.
@@ -305,6 +306,33 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     const since = sim().lastSeq();
     await keycloakLogin('https://eproc.jfsc.jus.br/eprocV2/', b, 'eproc-sso.trf4.jus.br');
     await expectFilled(t, '#otp', keyB, 'jfsc keycloak, 2 accounts', { watch: false });
+    await d().click('#kc-login');
+    const ev = await expectAccepted(b, since, 'kc-login');
+    assert.equal(ev.user, b);
+  });
+
+  test(`[${browser}] two accounts and no user name on the page (old Keycloak theme, TJSC): the in-page chooser`, opt, async (t) => {
+    const a = U('SC901'), b = U('SC902');
+    seed('tjsc', a, { target: 'tjsc-1g' });
+    const keyB = seed('tjsc', b, { target: 'tjsc-1g' });
+    const since = sim().lastSeq();
+    await d().goto('https://eproc1g.tjsc.jus.br/eproc/?sim_theme=old');
+    await waitFor(() => d().eval(() => !!document.querySelector('#kc-form-login')), { what: '#kc-form-login' });
+    // as a password manager would: values set without typing, the form submitted by script
+    await d().eval((u) => {
+      document.querySelector('#username').value = u;
+      document.querySelector('#password').value = 'senha-de-teste';
+      document.querySelector('#kc-form-login').submit();
+    }, b);
+    await waitFor(() => d().eval(() => !!document.querySelector('#kc-otp-login-form')), { what: 'the OTP page' });
+    assert.equal(await d().eval(() => !!document.querySelector('#kc-attempted-username')), false);
+    const h = await waitFor(async () => { const x = await hooks(d()); return x.state ? x : null; }, { timeout: 8000, what: 'an extension state' });
+    assert.equal(h.state, 'choose', `the chooser is offered (state ${h.state})`);
+    assert.equal(await fieldValue(d(), '#otp'), '', 'nothing filled before the choice');
+    const users = await d().eval(() => [...(document.getElementById('eproc-a2f-ui')?.shadowRoot?.querySelectorAll('[data-user]') ?? [])].map((x) => x.dataset.user));
+    assert.deepEqual([...users].sort(), [a, b].sort(), 'both accounts listed');
+    await d().eval((u) => document.getElementById('eproc-a2f-ui').shadowRoot.querySelector(`[data-user="${u}"]`).click(), b);
+    await expectFilled(t, '#otp', keyB, 'tjsc keycloak after the chooser', { watch: false, waited: 'includes the choice in the chooser' });
     await d().click('#kc-login');
     const ev = await expectAccepted(b, since, 'kc-login');
     assert.equal(ev.user, b);
@@ -658,11 +686,11 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
   });
 
   test(`[${browser}] fill latency summary`, { skip }, (t) => {
-    const vals = (k, waited) => latencies.filter((l) => l.waited === waited).map((l) => l[k]).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+    const vals = (k, waited) => latencies.filter((l) => !!l.waited === waited).map((l) => l[k]).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
     const median = (a) => (a.length ? (a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2) : null);
-    for (const l of latencies) t.diagnostic(`  ${l.scenario}: ext=${l.ext ?? 'n/a'} ms observed=${l.own ?? 'n/a'} ms${l.waited ? ' (waited for the next step)' : ''}`);
+    for (const l of latencies) t.diagnostic(`  ${l.scenario}: ext=${l.ext ?? 'n/a'} ms observed=${l.own ?? 'n/a'} ms${l.waited ? ` (${typeof l.waited === 'string' ? l.waited : 'waited for the next step'})` : ''}`);
     t.diagnostic(`fill latency median [${browser}], immediate fills: data-eproc-a2f-filled-ms=${median(vals('ext', false))} ms (n=${vals('ext', false).length}); observed on eproc's late field=${median(vals('own', false))} ms (n=${vals('own', false).length})`);
-    t.diagnostic(`fill latency median [${browser}], fills that waited for the next step: ${median(vals('ext', true))} ms (n=${vals('ext', true).length})`);
+    t.diagnostic(`fill latency median [${browser}], fills that waited (next step, or a choice): ${median(vals('ext', true))} ms (n=${vals('ext', true).length})`);
     writeFileSync(join(import.meta.dirname, '..', '.work', `latency-${browser}.json`), JSON.stringify(latencies, null, 1));
   });
 }
