@@ -77,7 +77,7 @@ pub struct Prefix {
 impl Prefix {
     pub fn parse(s: &str) -> Result<Self, RegistryError> {
         let bad = |why: &str| RegistryError::BadPrefix { prefix: s.to_owned(), why: why.to_owned() };
-        let url = crate::resolve::parse_web_url(s).ok_or_else(|| bad("not an ASCII URL (write Unicode hosts in punycode)"))?;
+        let url = crate::resolve::parse_web_url(s).map_err(|_| bad("not a plain ASCII URL (IDN hosts are not supported)"))?;
         if url.scheme() != "https" {
             return Err(bad("must be https"));
         }

@@ -15,18 +15,27 @@ pub struct Origin {
     pub host: String,
 }
 
-/// Parses a web URL the way `resolve` and the registry do: ASCII only (browsers report URLs
-/// ASCII-serialized: punycode hosts, percent-encoded paths), and with the scheme and authority
-/// ASCII-lower-cased first (the URL parser lower-cases hosts anyway; paths keep their case).
-/// No `%` in the authority either. These rules keep upper-case letters away from the ASCII-only IDNA adapter (`idna_adapter`
-/// 1.0.0), whose `debug_assert!(!c.is_ascii_uppercase())` a Unicode host or a punycode label
-/// with upper case tripped in debug builds (found by the `resolve` and `otpauth` fuzz targets).
-pub fn parse_web_url(url: &str) -> Option<Url> {
+/// Why [`parse_web_url`] refused a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebUrlError {
+    /// Not ASCII, a percent-encoded authority, or not a URL at all.
+    Invalid,
+    /// An IDN (`xn--`) label in the host: never a registry host.
+    Punycode,
+}
+
+/// Parses a web URL the way `resolve` and the registry do. Browsers report URLs ASCII-serialized
+/// (punycode hosts, percent-encoded paths); registry hosts are plain ASCII names. So: ASCII only,
+/// tabs and line breaks dropped (the parser drops them anyway), scheme and authority
+/// ASCII-lower-cased (the parser lower-cases hosts anyway; paths keep their case), and no `%` and
+/// no `xn--` label in the authority. These rules keep every host away from the IDNA code paths
+/// that the ASCII-only adapter (`idna_adapter` 1.0.0) cannot serve: upper-case letters there and
+/// punycode labels decoding to characters the real mapper would have removed tripped
+/// `debug_assert!`s in `idna_adapter` and `idna` (found by the `resolve` and `otpauth` fuzz targets).
+pub fn parse_web_url(url: &str) -> Result<Url, WebUrlError> {
     if !url.is_ascii() {
-        return None;
+        return Err(WebUrlError::Invalid);
     }
-    // The URL parser drops tabs and line breaks anywhere; drop them first so the scan below sees
-    // the authority the parser will see.
     let url: String = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
     let b = url.as_bytes();
     let mut end = url.find(':').map_or(0, |i| i + 1);
@@ -37,21 +46,23 @@ pub fn parse_web_url(url: &str) -> Option<Url> {
     while end < b.len() && !matches!(b[end], b'/' | b'\\' | b'?' | b'#') {
         end += 1;
     }
-    // A percent-encoded host (`%4F` is `O`) would be decoded after this point: browsers never
-    // report one, so it is refused.
-    if url[start..end].contains('%') {
-        return None;
-    }
     let mut lowered = url[..end].to_ascii_lowercase();
+    let authority = &lowered[start..end];
+    if authority.contains('%') {
+        return Err(WebUrlError::Invalid);
+    }
+    if authority.contains("xn--") {
+        return Err(WebUrlError::Punycode);
+    }
     lowered.push_str(&url[end..]);
-    Url::parse(&lowered).ok()
+    Url::parse(&lowered).map_err(|_| WebUrlError::Invalid)
 }
 
 /// Lower-cases, converts to punycode (through the URL parser's IDNA) and drops one trailing dot.
 /// Returns `None` for IP addresses and anything that is not a domain name.
 pub fn normalize_host(host: &str) -> Option<String> {
-    // ASCII only (see `Registry::resolve`): Unicode hosts never reach the IDNA adapter.
-    if !host.is_ascii() {
+    // ASCII, no punycode (see `parse_web_url`): nothing reaches the IDNA code paths.
+    if !host.is_ascii() || host.to_ascii_lowercase().contains("xn--") {
         return None;
     }
     let host = host.strip_suffix('.').unwrap_or(host);
@@ -108,7 +119,15 @@ impl Registry {
     /// Resolves a page URL (as the browser reports it) to the authenticator whose code belongs
     /// there, or says why not.
     pub fn resolve(&self, url: &str) -> Result<Resolution, ResolveError> {
-        let parsed = parse_web_url(url.trim()).ok_or(ResolveError::InvalidUrl)?;
+        let url = url.trim();
+        let parsed = match parse_web_url(url) {
+            Ok(u) => u,
+            Err(WebUrlError::Punycode) if url.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("https:")) => {
+                return Err(ResolveError::UnknownHost)
+            }
+            Err(WebUrlError::Punycode) => return Err(ResolveError::NotHttps),
+            Err(WebUrlError::Invalid) => return Err(ResolveError::InvalidUrl),
+        };
         if parsed.scheme() != "https" {
             return Err(ResolveError::NotHttps);
         }
@@ -189,7 +208,7 @@ impl Registry {
                 .iter()
                 .filter(|id| {
                     self.system(id)
-                        .and_then(|s| parse_web_url(&s.app))
+                        .and_then(|s| parse_web_url(&s.app).ok())
                         .and_then(|u| u.host_str().map(|h| h == v))
                         .unwrap_or(false)
                 })
