@@ -330,7 +330,8 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     assert.equal(h.state, 'choose', `the chooser is offered (state ${h.state})`);
     assert.equal(await fieldValue(d(), '#otp'), '', 'nothing filled before the choice');
     const users = await d().eval(() => [...(document.getElementById('eproc-a2f-ui')?.shadowRoot?.querySelectorAll('[data-user]') ?? [])].map((x) => x.dataset.user));
-    assert.deepEqual([...users].sort(), [a, b].sort(), 'both accounts listed');
+    // (the keyring is shared by both browser suites of a run: the other suite's accounts may be listed too)
+    assert.ok(users.includes(a) && users.includes(b), `both accounts listed (${users})`);
     await d().eval((u) => document.getElementById('eproc-a2f-ui').shadowRoot.querySelector(`[data-user="${u}"]`).click(), b);
     await expectFilled(t, '#otp', keyB, 'tjsc keycloak after the chooser', { watch: false, waited: 'includes the choice in the chooser' });
     await d().click('#kc-login');
