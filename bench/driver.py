@@ -79,13 +79,15 @@ def spawn(args):
 def port(args):
     env = {**os.environ}
     p = subprocess.Popen(args.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    req = json.loads(args.request)
+    code = json.loads(args.request)
     out = {}
-    for label, peek in (("peek", True), ("fill", False)):
+    # accounts: the index only (no keyring); peek: + the keyring lookup; fill: + the step claim
+    # (lock, steps.json written atomically).
+    kinds = (("accounts", {"type": "accounts"}), ("peek", {**code, "peek": True}), ("fill", {**code, "peek": False}))
+    for label, req in kinds:
         ms = []
         for i in range(args.warmup + args.requests):
             req["id"] = i
-            req["peek"] = peek
             body = json.dumps(req).encode()
             t0 = time.perf_counter_ns()
             p.stdin.write(struct.pack("=I", len(body)) + body)
@@ -103,7 +105,7 @@ def port(args):
     p.wait()
     json.dump(out, open(args.out, "w"), indent=2)
     for label, r in out.items():
-        print(f"port/{label:<8} n={r['n']}  median {r['median_ms']*1000:.0f} µs  p95 {r['p95_ms']*1000:.0f} µs  p99 {r['p99_ms']*1000:.0f} µs")
+        print(f"port/{label:<9} n={r['n']}  median {r['median_ms']*1000:.0f} µs  p95 {r['p95_ms']*1000:.0f} µs  p99 {r['p99_ms']*1000:.0f} µs")
 
 
 def main():
