@@ -238,3 +238,18 @@ test('control API: state, user seeding and the current code', async () => {
   assert.ok(st.events.length > 0);
   assert.ok(st.users.some((x) => x.user === 'CTL1' && x.hasKey));
 });
+
+test('Keycloak custom OTP themes: split boxes and a one-time-code field with another id', async () => {
+  for (const [theme, needle] of [['split', 'id="otp-d6" class="otp-digit" maxlength="1"'], ['otc', 'id="codigo-otp" name="otp" autocomplete="one-time-code"'], ['old', 'id="otp"']]) {
+    sim.addUser('trf4', `TH-${theme}`);
+    const c = new Client(sim);
+    let r = await c.get(`https://eproc.jfrs.jus.br/eprocV2/?sim_theme=${theme}`);
+    const authUrl = r.location;
+    assert.match(authUrl, new RegExp(`sim_theme=${theme}`));
+    r = await c.get(authUrl);
+    const action = new URL(decodeEntities(attrById(r.text, 'kc-form-login', 'action')), authUrl).href;
+    r = await c.post(action, { form: { username: `TH-${theme}`, password: 'x' } });
+    assert.ok(r.text.includes(needle), theme);
+    assert.equal(r.text.includes('id="kc-attempted-username"'), theme !== 'old', theme);
+  }
+});

@@ -165,8 +165,25 @@ ${error ? `<div class="alert-error"><span id="input-error" class="erro">${esc(er
 </form>`, realmTitle);
 }
 
-export function kcOtp({ action, realmTitle, username, error = '', saveDevice = false, oldTheme = false }) {
-  // Older Keycloak themes do not show the user name on the OTP step.
+export function kcOtp({ action, realmTitle, username, error = '', saveDevice = false, oldTheme = false, theme = null }) {
+  // Older Keycloak themes do not show the user name on the OTP step. Custom themes: 'split' (six
+  // single-digit boxes assembled into a hidden otp by page script), 'otc' (a field with another id
+  // and autocomplete="one-time-code").
+  let field = `<input id="otp" name="otp" autocomplete="one-time-code" type="text" inputmode="numeric" autofocus aria-invalid="${error ? 'true' : ''}">`;
+  let script = `simTrack(document.getElementById('otp'), document.getElementById('simEventos'));`;
+  if (theme === 'split') {
+    field = '<div id="otp-boxes">' + [1, 2, 3, 4, 5, 6].map((i) => `<input type="text" id="otp-d${i}" class="otp-digit" maxlength="1" inputmode="numeric" size="1" aria-label="Dígito ${i}">`).join('') +
+      '</div><input type="hidden" id="otp" name="otp">';
+    script = `simTrack(document.getElementById('otp-d1'), document.getElementById('simEventos'));
+var boxes = Array.prototype.slice.call(document.querySelectorAll('.otp-digit'));
+boxes.forEach(function (b, i) { b.addEventListener('input', function () { if (b.value.length === 1 && boxes[i + 1]) boxes[i + 1].focus(); }); });
+document.getElementById('kc-otp-login-form').addEventListener('submit', function () {
+  document.getElementById('otp').value = boxes.map(function (b) { return b.value; }).join('');
+});`;
+  } else if (theme === 'otc') {
+    field = `<input id="codigo-otp" name="otp" autocomplete="one-time-code" type="text" inputmode="numeric">`;
+    script = `simTrack(document.getElementById('codigo-otp'), document.getElementById('simEventos'));`;
+  }
   return kcLayout('Entrar em eproc', `
 ${oldTheme ? '' : `<div id="kc-username"><label id="kc-attempted-username">${esc(username)}</label>
   <a id="reset-login" href="#"><span>Reiniciar login</span></a></div>`}
@@ -174,7 +191,7 @@ ${oldTheme ? '' : `<div id="kc-username"><label id="kc-attempted-username">${esc
 <form id="kc-otp-login-form" class="form-horizontal" action="${esc(action)}" method="post">
   <input type="hidden" id="simEventos" name="simEventos" value="">
   <div class="form-group"><label for="otp" class="control-label">Código de uso único</label>
-    <input id="otp" name="otp" autocomplete="one-time-code" type="text" inputmode="numeric" autofocus aria-invalid="${error ? 'true' : ''}">
+    ${field}
     ${error ? `<span id="input-error-otp-code" class="erro" aria-live="polite">${esc(error)}</span>` : ''}</div>
   ${saveDevice ? '<div class="checkbox"><label><input type="checkbox" id="saveDevice" name="saveDevice"> Confiar neste dispositivo</label></div>' : ''}
   <div id="kc-form-buttons"><input name="login" id="kc-login" type="submit" value="Entrar"></div>
@@ -182,7 +199,7 @@ ${oldTheme ? '' : `<div id="kc-username"><label id="kc-attempted-username">${esc
 <script>
 ${TRACKER}
 window.__simUser = ${JSON.stringify(String(username))};
-simTrack(document.getElementById('otp'), document.getElementById('simEventos'));
+${script}
 var sd = document.getElementById('saveDevice');
 if (sd) sd.addEventListener('change', function () { simForbidden('saveDevice'); });
 </script>`, realmTitle);

@@ -345,6 +345,7 @@ export async function startSimulator(opts = {}) {
         redirectUri: url.searchParams.get('redirect_uri'), state: url.searchParams.get('state'),
         client: url.searchParams.get('eproc_client_id'), stage: 'password',
         oldTheme: url.searchParams.get('sim_theme') === 'old',
+        theme: url.searchParams.get('sim_theme'),
       };
       sessions.set(`kc:${as.id}`, as);
       return send(res, 200, P.kcLogin({ action: actionUrl(as), realmTitle }),
@@ -375,13 +376,13 @@ export async function startSimulator(opts = {}) {
           return redirect(res, actionUrl(as, 'login-actions/required-action', { execution: 'CONFIGURE_TOTP' }));
         }
         as.stage = 'otp';
-        return send(res, 200, P.kcOtp({ action: actionUrl(as), realmTitle, username: user, saveDevice, oldTheme: as.oldTheme }));
+        return send(res, 200, P.kcOtp({ action: actionUrl(as), realmTitle, username: user, saveDevice, oldTheme: as.oldTheme, theme: as.theme }));
       }
       if (as.stage === 'otp') {
         if (f.saveDevice) record({ type: 'forbidden', what: 'saveDevice submitted', host: ctx.host, user: as.user });
         const r = verify(auth, as.user, f.otp, { host: ctx.host, page: 'keycloak-otp', client: as.client, fieldEvents: (f.simEventos || '').split(',').filter(Boolean) });
         if (r.ok) return finish(as.user);
-        return send(res, 200, P.kcOtp({ action: actionUrl(as), realmTitle, username: as.user, saveDevice, oldTheme: as.oldTheme, error: 'Código de autenticação inválido.' }));
+        return send(res, 200, P.kcOtp({ action: actionUrl(as), realmTitle, username: as.user, saveDevice, oldTheme: as.oldTheme, theme: as.theme, error: 'Código de autenticação inválido.' }));
       }
     }
     if (rel === 'login-actions/required-action' && as.stage === 'configure') {

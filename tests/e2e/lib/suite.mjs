@@ -100,7 +100,7 @@ const SEEDS = [
   ['trf2', 'RJ100', 'trf2'], ['trf2', 'RJ900', 'trf2'], ['trf2', 'RJ1000', 'trf2'], ['trf2', 'RJNEG', 'trf2'], ['trf2', 'RJERR', 'trf2'],
   ['trf4', 'RS200', 'trf4'], ['trf4', 'SC401', 'jfsc'], ['trf4', 'SC402', 'jfsc'], ['trf4', 'PR500', 'trf4'], ['trf4', 'RSNEG', 'trf4'],
   ['trf4', 'PR1100', 'jfpr'], ['tjrs', 'RS300', 'tjrs-1g'], ['trf2', 'RJ1200', 'trf2'],
-  ['tjsc', 'SC901', 'tjsc-1g'], ['tjsc', 'SC902', 'tjsc-1g'],
+  ['tjsc', 'SC901', 'tjsc-1g'], ['tjsc', 'SC902', 'tjsc-1g'], ['trf4', 'RS1300', 'jfrs'], ['trf4', 'RS1301', 'jfrs'],
 ];
 
 /**
@@ -337,6 +337,32 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     await d().click('#kc-login');
     const ev = await expectAccepted(b, since, 'kc-login');
     assert.equal(ev.user, b);
+  });
+
+  test(`[${browser}] split single-digit boxes (custom Keycloak theme, JFRS): one digit per box, accepted`, opt, async (t) => {
+    const user = U('RS1300');
+    const key = seed('trf4', user, { target: 'jfrs' });
+    const since = sim().lastSeq();
+    await keycloakLogin('https://eproc.jfrs.jus.br/eprocV2/?sim_theme=split', user, 'eproc-sso.trf4.jus.br');
+    const digits = await waitFor(async () => {
+      const v = await d().eval(() => [...document.querySelectorAll('.otp-digit')].map((b) => b.value).join(''));
+      return /^\d{6}$/.test(v) ? v : null;
+    }, { timeout: 40000, what: 'the six boxes to be filled' }).catch(async (e) => { await shot(t, 'split'); throw new Error(`${e.message}; state ${JSON.stringify(await hooks(d()))}`); });
+    assert.notEqual(whichStep(key, digits), null, `the boxes hold the account's code (${digits})`);
+    const h = await hooks(d());
+    recordLatency(t, 'jfrs keycloak, split boxes', h, null);
+    await d().click('#kc-login');
+    await expectAccepted(user, since, 'kc-login');
+  });
+
+  test(`[${browser}] a one-time-code field with another id (custom Keycloak theme, JFRS)`, opt, async (t) => {
+    const user = U('RS1301');
+    const key = seed('trf4', user, { target: 'jfrs' });
+    const since = sim().lastSeq();
+    await keycloakLogin('https://eproc.jfrs.jus.br/eprocV2/?sim_theme=otc', user, 'eproc-sso.trf4.jus.br');
+    await expectFilled(t, '#codigo-otp', key, 'jfrs keycloak, autocomplete=one-time-code', { watch: false });
+    await d().click('#kc-login');
+    await expectAccepted(user, since, 'kc-login');
   });
 
   test(`[${browser}] shared TRF4 key (added for trf4) used on JFPR`, opt, async (t) => {
