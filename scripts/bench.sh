@@ -7,6 +7,7 @@
 #   BENCH_RUNS=300 cargo xtask bench   more spawn rounds (default 200)
 #   BENCH_SKIP_CRITERION=1             skip the core micro-benchmarks
 #   BENCH_SKIP_PYTHON=1                no Python reference host (no PyPI access)
+#   BENCH_CANDIDATE=/path/eproc-a2f    also time another build of the host, interleaved
 #
 # Results: target/bench/ (JSON + logs) and a summary on stdout. Runs are niced; on a shared machine
 # compare only numbers from the same run.
@@ -61,6 +62,10 @@ spec="$work/spec.json"
 {
   printf '[{"name": "eproc-a2f host (code, peek)", "argv": ["%s", "%s"], "stdin": "%s", "check": "frame"},\n' "$host" "$caller" "$work/code.frame"
   printf ' {"name": "eproc-a2f host (code, fill)", "argv": ["%s", "%s"], "stdin": "%s", "check": "frame"},\n' "$host" "$caller" "$work/fill.frame"
+  if [ -n "${BENCH_CANDIDATE:-}" ]; then
+    # A second build to compare in the same run (e.g. a patched dependency).
+    printf ' {"name": "candidate host (code, peek)", "argv": ["%s", "%s"], "stdin": "%s", "check": "frame"},\n' "$BENCH_CANDIDATE" "$caller" "$work/code.frame"
+  fi
   printf ' {"name": "secret-tool lookup", "argv": ["secret-tool", "lookup", "service", "eproc-a2f", "username", "trf4:BENCH"], "check": "nonempty"},\n'
   if [ "${BENCH_SKIP_PYTHON:-}" != "1" ]; then
     if [ ! -x "$py" ] || ! "$py" -c 'import pyotp, secretstorage' 2>/dev/null; then
