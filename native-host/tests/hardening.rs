@@ -152,7 +152,7 @@ fn two_hosts_enrolling_the_same_user_with_different_keys_keep_exactly_one() {
         assert_eq!(answers[other]["error"]["code"], json!("key_exists"), "{answers:?}");
         let v = keyring_value("trf4", &user).unwrap();
         assert!(v.contains(&format!("secret={}", keys[created[0]])), "the confirmed key is the stored one");
-        assert_eq!(index_users(&env.config_dir()), [user.clone()]);
+        assert_eq!(index_users(&env.config_dir()), std::slice::from_ref(&user));
         let mut h = spawn_host(&env);
         let r = h.ask(json!({"id": 1, "type": "remove", "authenticator": "trf4", "user": user, "confirm": true}));
         assert_eq!(r["ok"], json!(true), "{r}");
@@ -673,7 +673,7 @@ fn in_private_keyring(script: &str, tmp: &Path) -> std::process::Output {
         .expect("dbus-run-session");
     let start = Instant::now();
     let out = loop {
-        if let Some(_) = child.try_wait().unwrap() {
+        if child.try_wait().unwrap().is_some() {
             break child.wait_with_output().unwrap();
         }
         assert!(start.elapsed() < Duration::from_secs(90), "private keyring session hangs");
