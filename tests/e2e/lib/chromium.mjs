@@ -70,6 +70,17 @@ export class ChromiumDriver extends Frameish {
   async getLocalStorage(key) {
     return this.extensionEval((k) => chrome.storage.local.get(k), key);
   }
+  /** Runs fn(arg) in one of the extension's own pages, opened in a new tab and closed after. */
+  async inExtensionPage(fn, arg, page = 'options.html') {
+    const p = await this.context.newPage();
+    try {
+      await p.goto(`chrome-extension://${this.extensionId}/${page}`);
+      await p.waitForLoadState('load');
+      return await p.evaluate(fn, arg ?? null);
+    } finally {
+      await p.close();
+    }
+  }
   async screenshot(path) { await this.page.screenshot({ path }); }
   async openExtensionPage(path) { await this.page.goto(`chrome-extension://${this.extensionId}/${path}`); }
   async close() { await this.context.close().catch(() => {}); }

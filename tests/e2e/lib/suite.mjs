@@ -502,10 +502,24 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     await waitFor(() => sim().events(since).find((e) => e.type === 'login' && e.host === 'eproc1g.tjrs.jus.br' && e.user === user), { what: 'login at eproc1g.tjrs.jus.br' });
   });
 
-  test(`[${browser}] auto-submit on (storage.local settings): filled and submitted with no click`, opt, async (t) => {
+  test(`[${browser}] auto-submit switched on in the options page: filled and submitted with no click`, opt, async (t) => {
     const user = U('RJ900');
     const key = seed('trf2', user);
-    await d().setLocalStorage({ settings: { mode: 'auto', autoSubmit: true } });
+    // the user's way: tick "auto-submit" in the options page (#autoSubmit), then check storage
+    const ticked = await d().inExtensionPage(async () => {
+      const box = document.getElementById('autoSubmit');
+      for (let i = 0; i < 100 && typeof box.onchange !== 'function'; i++) await new Promise((r) => setTimeout(r, 50));
+      if (typeof box.onchange !== 'function') return 'options page never wired #autoSubmit';
+      if (box.checked) return 'already on';
+      box.click();
+      for (let i = 0; i < 40; i++) {
+        const st = await (globalThis.browser ?? globalThis.chrome).storage.local.get('settings');
+        if (st.settings?.autoSubmit === true) return 'on';
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return `storage not updated: ${JSON.stringify(await (globalThis.browser ?? globalThis.chrome).storage.local.get('settings'))}`;
+    });
+    assert.equal(ticked, 'on', 'the options page switched auto-submit on');
     try {
       const since = sim().lastSeq();
       await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
