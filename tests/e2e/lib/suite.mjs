@@ -5,11 +5,11 @@
 // iframe, setLocalStorage(obj), screenshot(path), close().
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator } from './simulator.mjs';
 import * as totp from './totp.mjs';
-import { installHost, addKey, missingArtifacts, EXTENSION_DIR, CHROME_ID, GECKO_ID, HOST_NAME, hostBinary } from './host.mjs';
+import { installHost, addKey, cli, missingArtifacts, EXTENSION_DIR, CHROME_ID, GECKO_ID, HOST_NAME, hostBinary } from './host.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -251,6 +251,14 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
     if (browser === 'firefox') assert.ok(m.allowed_extensions?.includes(GECKO_ID), JSON.stringify(m));
     else assert.ok(m.allowed_origins?.includes(`chrome-extension://${CHROME_ID}/`), JSON.stringify(m));
     if (browser === 'chromium') assert.equal(d().extensionId, CHROME_ID, 'the unpacked extension has the fixed ID');
+    // and plainly, as a user runs it (no --host-path): the manifest names the binary itself
+    const home = join(work, 'plain-home');
+    mkdirSync(home, { recursive: true });
+    const dir = browser === 'chromium' ? join(work, 'plain-nmh') : null;
+    cli(['install', '--browser', browser, ...(dir ? ['--dir', dir] : [])], { env: { HOME: home } });
+    const plainPath = dir ? join(dir, `${HOST_NAME}.json`) : join(home, '.mozilla', 'native-messaging-hosts', `${HOST_NAME}.json`);
+    const plain = JSON.parse(readFileSync(plainPath, 'utf8'));
+    assert.equal(realpathSync(plain.path), realpathSync(hostBinary()), `install registers its own executable (${plain.path})`);
   });
 
   test(`[${browser}] trf2 (eproc own login): late code field filled, not submitted, accepted on Validar`, opt, async (t) => {
