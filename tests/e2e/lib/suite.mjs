@@ -224,7 +224,7 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
       const log = state.host.log().filter((e) => e.t >= appeared - 50);
       const req = log.find((e) => e.ev === 'request' && e.type === 'code');
       const ans = req && log.find((e) => e.ev === 'answer' && e.id === req.id && e.pid === req.pid);
-      if (!(req && ans)) t.diagnostic(`  timeline: no code request found after the field appeared at ${Math.round(appeared)} (host log tail: ${JSON.stringify(state.host.log().slice(-2))})`);
+      if (!(req && ans)) t.diagnostic(`  timeline: no request reached the registered host after the field appeared (browser mode, or another host answered)`);
       else t.diagnostic(`  timeline: field appeared -> host got the request +${Math.round(req.t - appeared)} ms -> answer +${Math.round(ans.t - req.t)} ms -> filled +${Math.round(origin + w.filled - ans.t)} ms`);
     }
     return { value, hook };
@@ -730,6 +730,45 @@ export function browserSuite({ browser, launch, hostDir, prefix }) {
       assert.equal(state.host.log().filter((e) => e.t >= s).length, 0, 'the host was not started');
     } finally {
       const { renameSync } = await import('node:fs');
+      for (const m of removed) renameSync(m + '.off', m);
+    }
+  });
+
+  test(`[${browser}] browser mode (WASM core, no host): enrollment on eproc's page, then a login with the key`, { ...opt, timeout: 150000 }, async (t) => {
+    const user = U('RJWASM');
+    await state.driver.close();
+    const removed = [];
+    const { renameSync } = await import('node:fs');
+    if (browser === 'firefox' && existsSync(state.host.manifestPath)) {
+      renameSync(state.host.manifestPath, state.host.manifestPath + '.off');
+      removed.push(state.host.manifestPath);
+    }
+    try {
+      state.driver = await launch({ sim: state.sim, extensionDir: EXTENSION_DIR, dir: state.profile + '-wasm', log });
+      const s0 = Date.now();
+      const setup = await d().inExtensionPage(async () => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        await api.storage.local.set({ settings: { mode: 'browser', autoSubmit: false } });
+        return api.runtime.sendMessage({ kind: 'browser-mode', command: { op: 'setup', passphrase: 'uma senha longa de teste 2026' } });
+      });
+      t.diagnostic(`browser-mode setup: ${JSON.stringify(setup)}`);
+      assert.equal(setup?.ok, true, `browser mode set up (${JSON.stringify(setup)})`);
+      const since = sim().lastSeq();
+      await eprocEnrollAndSave(t, user, 'wasm-enroll');
+      const grouped = await d().eval(() => document.querySelector('#lblChaveDigitavel').textContent);
+      const code = await waitFor(async () => { const v = await fieldValue(d(), '#txtCodigoA2F'); return /^\d{6}$/.test(v) ? v : null; }, { what: 'the confirmation code' });
+      assert.notEqual(whichStep(grouped, code), null);
+      await d().type('#txtEmail', 'advogado@example.com');
+      await d().click('#sbmEnviar');
+      const en = await waitFor(() => sim().events(since).find((e) => e.type === 'enroll'), { what: 'the enrollment submission' });
+      assert.equal(en.ok, true, JSON.stringify(en));
+      const since2 = sim().lastSeq();
+      await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
+      await expectFilled(t, '#txtAcessoCodigo', grouped, 'trf2 login, browser mode (WASM)', { waited: 'browser mode; includes the wait for the next step' });
+      await d().click('#btnValidar');
+      await expectAccepted(user, since2, 'browser-mode login');
+      assert.equal(state.host.log().filter((e) => e.t >= s0).length, 0, 'the native host was never started');
+    } finally {
       for (const m of removed) renameSync(m + '.off', m);
     }
   });
