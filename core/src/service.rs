@@ -192,6 +192,26 @@ fn choose_list(accounts: &[&Account]) -> Value {
     accounts.iter().map(|a| json!({"user": a.user, "label": a.label})).collect()
 }
 
+/// Claims a step; when only the step record cannot be written (read-only or full disk), the code
+/// is still given, with the warning `step_not_recorded`: the user can log in, and at worst a later
+/// fill in the same step is rejected once.
+fn claim_or_warn(
+    vault: &mut dyn Vault,
+    authenticator: &str,
+    user: &str,
+    candidate: u64,
+    warnings: &mut Vec<&'static str>,
+) -> Result<u64, ProtocolError> {
+    match vault.claim_step(authenticator, user, candidate) {
+        Ok(step) => Ok(step),
+        Err(VaultError::Io(_)) => {
+            warnings.push("step_not_recorded");
+            Ok(candidate)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Handles one parsed request; `Ok` holds the answer's fields.
 pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Value, ProtocolError> {
     match req {
@@ -245,11 +265,12 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
             };
             let key = vault.secret(account)?;
             let params = account.params;
+            let mut warnings: Vec<&str> = Vec::new();
             let timed = if peek {
                 timed_code(&key, &params, step_at(&params, ctx.now_ms), ctx.now_ms)
             } else {
                 let candidate = fresh_step(&params, ctx.now_ms, account.last_step);
-                let step = vault.claim_step(&account.authenticator, &account.user, candidate)?;
+                let step = claim_or_warn(vault, &account.authenticator, &account.user, candidate, &mut warnings)?;
                 timed_code(&key, &params, step, ctx.now_ms)
             };
             Ok(json!({
@@ -263,6 +284,7 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                 "step": timed.step,
                 "digits": params.digits,
                 "period": params.period,
+                "warnings": warnings,
             }))
         }
         Request::Enroll { url, user, secret, label, algorithm, digits, period, replace } => {
@@ -305,8 +327,11 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
             let stored = vault.accounts()?.into_iter().find(|a| a.is(&res.authenticator, &user));
             let last = stored.as_ref().and_then(|a| a.last_step);
             let candidate = fresh_step(&params, ctx.now_ms, last);
-            let step = vault.claim_step(&res.authenticator, &user, candidate)?;
+            let mut step_warnings: Vec<&str> = Vec::new();
+            let step = claim_or_warn(vault, &res.authenticator, &user, candidate, &mut step_warnings)?;
             let timed = timed_code(&key, &params, step, ctx.now_ms);
+            let mut warnings: Vec<Value> = warnings.iter().map(|w| json!(w)).collect();
+            warnings.extend(step_warnings.iter().map(|w| json!(w)));
             Ok(json!({
                 "authenticator": res.authenticator,
                 "system": res.system,

@@ -243,7 +243,8 @@ fn sigkill_during_index_writes_leaves_a_valid_index_and_every_key() {
             }
             sink.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
         });
-        std::thread::sleep(Duration::from_millis(next(120)));
+        // Long enough for some enrolls to finish even on a loaded 2-core machine.
+        std::thread::sleep(Duration::from_millis(40 + next(400)));
         h.child.kill().expect("SIGKILL");
         h.child.wait().unwrap();
         reader.join().unwrap();

@@ -31,14 +31,25 @@ pub struct IndexFile {
 
 /// Writes `bytes` to `path` atomically and durably.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_replacing(path, bytes, true)
+}
+
+/// Temporary file + rename: readers see the old file or the new one. `durable` adds the fsyncs
+/// that make the new file survive a power cut (the step record does without: losing it costs at
+/// most one rejected code, and a fill should not wait for the disk).
+fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
+    if durable {
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
     Ok(())
 }
@@ -75,14 +86,16 @@ impl IndexFiles {
         self.dir.join("index.lock")
     }
 
+    /// Creates the folder (private to the user) the first time; afterwards one stat.
     fn ensure_dir(&self) -> Result<(), VaultError> {
-        fs::create_dir_all(&self.dir).map_err(|e| io_error("cannot create", &self.dir, e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700));
+        if self.dir.is_dir() {
+            return Ok(());
         }
-        Ok(())
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&self.dir).map_err(|e| io_error("cannot create", &self.dir, e))
     }
 
     pub fn lock(&self) -> Result<WriteLock, VaultError> {
@@ -107,6 +120,22 @@ impl IndexFiles {
                 Err(std::fs::TryLockError::Error(e)) => return Err(io_error("cannot lock", &path, e)),
             }
         }
+    }
+
+    /// Identity of the index file as it is now (inode, size, modification time); it changes on
+    /// every write, since writes replace the file.
+    pub fn stamp(&self) -> Option<(u64, u64, i128)> {
+        let m = fs::metadata(self.index_path()).ok()?;
+        #[cfg(unix)]
+        let ino = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let ino = 0;
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Some((ino, m.len(), mtime))
     }
 
     /// Reads the index; a missing file is an empty index, an unreadable one is `Corrupt`.
@@ -161,7 +190,7 @@ impl IndexFiles {
         steps.insert(step_key(authenticator, user), step);
         let text = serde_json::to_vec(&steps).map_err(|e| VaultError::Io(e.to_string()))?;
         let path = self.steps_path();
-        write_atomically(&path, &text).map_err(|e| io_error("cannot write", &path, e))
+        write_replacing(&path, &text, false).map_err(|e| io_error("cannot write", &path, e))
     }
 
     pub fn forget_step(&self, _lock: &WriteLock, authenticator: &str, user: &str) -> Result<(), VaultError> {

@@ -1,14 +1,18 @@
 //! The host's [`Vault`]: keys in the OS keyring, the non-secret index in the config directory.
 //!
 //! Ordering rules that keep every key safe:
-//! - enroll: index entry first, then the keyring, then read the key back; if the keyring refuses,
-//!   the new index entry is rolled back. The caller hears "saved" only after the read-back.
+//! - enroll: keyring first, read the key back, then the index; if the index cannot be written, a
+//!   key that was just created is taken out again (a crash in between leaves a keyring entry with
+//!   its parameters, which `save` and `doctor --repair` adopt). The caller hears "saved" only
+//!   after the read-back and the index write.
 //! - a different key already stored is never overwritten without `replace`.
 //! - remove: keyring first, then index (a crash between leaves an index entry `doctor` reports).
 
 pub mod index;
 pub mod secrets;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use eproc_a2f_core::secret::{OtpAuth, SecretKey};
@@ -20,6 +24,15 @@ use secrets::Secrets;
 pub struct KeyringVault<S: Secrets> {
     pub files: IndexFiles,
     pub secrets: S,
+    /// Keys already read by this process (a long-lived port serves many codes), valid while the
+    /// index file is the same one: every save, replace or remove, by any process, rewrites it.
+    cache: RefCell<KeyCache>,
+}
+
+#[derive(Default)]
+struct KeyCache {
+    stamp: Option<(u64, u64, i128)>,
+    keys: HashMap<String, SecretKey>,
 }
 
 /// Keyring entry name of an account.
@@ -45,7 +58,11 @@ fn parse_value(name: &str, value: &str) -> Result<OtpAuth, VaultError> {
 
 impl<S: Secrets> KeyringVault<S> {
     pub fn new(dir: PathBuf, secrets: S) -> Self {
-        KeyringVault { files: IndexFiles::new(dir), secrets }
+        KeyringVault { files: IndexFiles::new(dir), secrets, cache: RefCell::new(KeyCache::default()) }
+    }
+
+    fn forget_cached_keys(&self) {
+        *self.cache.borrow_mut() = KeyCache::default();
     }
 
     fn find<'a>(index: &'a mut IndexFile, authenticator: &str, user: &str) -> Option<&'a mut Account> {
@@ -73,11 +90,24 @@ impl<S: Secrets> Vault for KeyringVault<S> {
 
     fn secret(&self, account: &Account) -> Result<SecretKey, VaultError> {
         let name = entry_name(&account.authenticator, &account.user);
-        match self.secrets.get(&name) {
-            Ok(Some(v)) => Ok(parse_value(&name, &v)?.key),
-            Ok(None) | Err(VaultError::SecretMissing(_)) => Err(VaultError::SecretMissing(name)),
-            Err(e) => Err(e),
+        let stamp = self.files.stamp();
+        {
+            let mut cache = self.cache.borrow_mut();
+            if cache.stamp != stamp || stamp.is_none() {
+                *cache = KeyCache { stamp, keys: HashMap::new() };
+            } else if let Some(k) = cache.keys.get(&name) {
+                return Ok(k.clone());
+            }
         }
+        let key = match self.secrets.get(&name) {
+            Ok(Some(v)) => parse_value(&name, &v)?.key,
+            Ok(None) | Err(VaultError::SecretMissing(_)) => return Err(VaultError::SecretMissing(name)),
+            Err(e) => return Err(e),
+        };
+        if stamp.is_some() {
+            self.cache.borrow_mut().keys.insert(name, key.clone());
+        }
+        Ok(key)
     }
 
     fn save(&mut self, account: Account, key: &SecretKey, replace: bool) -> Result<SaveOutcome, VaultError> {
@@ -124,7 +154,16 @@ impl<S: Secrets> Vault for KeyringVault<S> {
         }
 
         let outcome = if stored_key.is_some() { SaveOutcome::Replaced } else { SaveOutcome::Created };
-        let index_before = index.clone();
+        self.forget_cached_keys();
+        // Keyring first: a key is never promised by the index without being in the keyring.
+        let written = self.secrets.set(&name, &entry_value(&record, key)).and_then(|()| self.verify(&name, key));
+        if let Err(e) = written {
+            if let Some(old) = &stored {
+                // A failed replace puts the previous key back (best effort; the error is reported).
+                let _ = self.secrets.set(&name, old);
+            }
+            return Err(e);
+        }
         match Self::find(&mut index, &record.authenticator, &user) {
             Some(a) => {
                 a.params = record.params;
@@ -132,12 +171,16 @@ impl<S: Secrets> Vault for KeyringVault<S> {
             }
             None => index.accounts.push(Account { last_step: None, ..record.clone() }),
         }
-        self.files.save(&lock, &index)?;
-        let written = self.secrets.set(&name, &entry_value(&record, key)).and_then(|()| self.verify(&name, key));
-        if let Err(e) = written {
-            // Nothing was promised: restore the index as it was. (On a replace the old key may
-            // already be gone from the keyring; the error tells the user to retry.)
-            let _ = self.files.save(&lock, &index_before);
+        if let Err(e) = self.files.save(&lock, &index) {
+            // Nothing was promised: undo the keyring change.
+            match &stored {
+                Some(old) => {
+                    let _ = self.secrets.set(&name, old);
+                }
+                None => {
+                    let _ = self.secrets.delete(&name);
+                }
+            }
             return Err(e);
         }
         if outcome == SaveOutcome::Replaced {
@@ -152,6 +195,7 @@ impl<S: Secrets> Vault for KeyringVault<S> {
         let Some(found) = Self::find(&mut index, authenticator, user).cloned() else {
             return Err(VaultError::NoSuchAccount);
         };
+        self.forget_cached_keys();
         self.secrets.delete(&entry_name(authenticator, &found.user))?;
         index.accounts.retain(|a| !(a.authenticator == authenticator && same_user(&a.user, user)));
         self.files.save(&lock, &index)?;
@@ -246,13 +290,40 @@ pub mod tests {
     }
 
     #[test]
-    fn keyring_refusal_rolls_back_the_index() {
+    fn keyring_refusal_leaves_the_index_alone() {
         let dir = tempfile::tempdir().unwrap();
         let mut v = KeyringVault::new(dir.path().into(), MapSecrets::default());
         v.secrets.fail_set.set(true);
         let k1 = parse_key(K1).unwrap().key;
         assert_eq!(v.save(acct("RS1"), &k1, false).unwrap_err(), VaultError::Locked);
         assert!(v.accounts().unwrap().is_empty());
+    }
+
+    #[test]
+    fn index_write_failure_takes_a_new_key_out_again() {
+        let dir = tempfile::tempdir().unwrap();
+        // The index path is a directory: the rename fails.
+        std::fs::create_dir_all(dir.path().join("index.json")).unwrap();
+        let mut v = KeyringVault::new(dir.path().into(), MapSecrets::default());
+        let k1 = parse_key(K1).unwrap().key;
+        assert!(v.save(acct("RS1"), &k1, false).is_err());
+        assert!(v.secrets.map.borrow().is_empty());
+    }
+
+    #[test]
+    fn cached_keys_follow_replacements() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = KeyringVault::new(dir.path().into(), MapSecrets::default());
+        let k1 = parse_key(K1).unwrap().key;
+        let k2 = parse_key(K2).unwrap().key;
+        v.save(acct("RS1"), &k1, false).unwrap();
+        assert_eq!(v.secret(&acct("RS1")).unwrap(), k1);
+        // Another process replaces the key: the index file changes, the cache is dropped.
+        let mut other = KeyringVault::new(dir.path().into(), MapSecrets::default());
+        other.secrets.map.borrow_mut().extend(v.secrets.map.borrow().clone());
+        other.save(acct("RS1"), &k2, true).unwrap();
+        v.secrets.map.borrow_mut().extend(other.secrets.map.borrow().clone());
+        assert_eq!(v.secret(&acct("RS1")).unwrap(), k2);
     }
 
     #[test]
