@@ -64,8 +64,7 @@ fn npm_ci_if_needed(dir: &str) -> bool {
         return true;
     }
     let sub = if d.join("package-lock.json").exists() { "ci" } else { "install" };
-    run(Command::new("npm").args([sub, "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&d))
-        || run(Command::new("npm").args(["--prefix", dir, sub, "--no-audit", "--no-fund", "--loglevel=error"]))
+    run(Command::new("npm").args(["--prefix", dir, sub, "--no-audit", "--no-fund", "--loglevel=error"]))
 }
 
 fn dist() {
@@ -125,6 +124,11 @@ fn test(args: &[String]) {
     stage(&mut stages, "rust: unit and integration tests (real Secret Service)", || {
         run(with_keyring(&["cargo", "test", "--locked", "--workspace", "--exclude", "xtask"]).env("EPROC_A2F_BIN", dist_dir().join("eproc-a2f")))
     });
+    if !args.iter().any(|a| a == "--no-fuzz") {
+        stage(&mut stages, "fuzz: a short run of every cargo-fuzz target (nightly)", || {
+            run(Command::new("sh").arg("scripts/fuzz-smoke.sh").env("FUZZ_SECONDS", "10"))
+        });
+    }
     stage(&mut stages, "rust: Windows code compiles", || {
         let have = Command::new("rustup").args(["target", "list", "--installed"]).output().map(|o| String::from_utf8_lossy(&o.stdout).contains("x86_64-pc-windows-gnu")).unwrap_or(false);
         if !have && !run(Command::new("rustup").args(["target", "add", "x86_64-pc-windows-gnu"])) {
@@ -206,7 +210,7 @@ fn main() {
         Some("bench") => bench(&args[1..]),
         Some("deps") => install_deps(),
         _ => {
-            eprintln!("usage: cargo xtask <dist|test [--install-deps] [--rust-only]|demo|install|bench|deps>");
+            eprintln!("usage: cargo xtask <dist|test [--install-deps] [--rust-only] [--no-fuzz]|demo|install|bench|deps>");
             exit(2);
         }
     }
