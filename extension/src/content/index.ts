@@ -498,6 +498,9 @@ function main(): void {
   // Top frame only (the manifest already says all_frames: false; this guards about:blank tricks).
   if (window.top !== window) return;
   if (location.protocol !== 'https:') return;
+  // Match patterns ignore ports; registry systems only live on the default https port, so any
+  // other port is not an eproc origin: no host call, no notice.
+  if (location.port !== '') return;
   if (document.documentElement.hasAttribute('data-eproc-a2f-loaded')) return;
   document.documentElement.setAttribute('data-eproc-a2f-loaded', '');
   watchUserNames();
