@@ -115,6 +115,20 @@ pub enum ResolveError {
     UnknownPath,
 }
 
+impl ResolveError {
+    /// The stable, machine-readable name of the rule (the `reason` of `unknown_site` answers).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ResolveError::InvalidUrl => "invalid_url",
+            ResolveError::NotHttps => "not_https",
+            ResolveError::Credentials => "credentials",
+            ResolveError::Port => "port",
+            ResolveError::UnknownHost => "unknown_host",
+            ResolveError::UnknownPath => "unknown_path",
+        }
+    }
+}
+
 impl Registry {
     /// Resolves a page URL (as the browser reports it) to the authenticator whose code belongs
     /// there, or says why not.

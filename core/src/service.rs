@@ -141,15 +141,7 @@ pub fn handle_bytes(vault: &mut dyn Vault, ctx: &Context, bytes: &[u8]) -> Value
 }
 
 fn resolve_error(e: ResolveError) -> ProtocolError {
-    let reason = match e {
-        ResolveError::InvalidUrl => "invalid_url",
-        ResolveError::NotHttps => "not_https",
-        ResolveError::Credentials => "credentials",
-        ResolveError::Port => "port",
-        ResolveError::UnknownHost => "unknown_host",
-        ResolveError::UnknownPath => "unknown_path",
-    };
-    ProtocolError::new(ErrorCode::UnknownSite).detail(e.to_string()).with("reason", reason)
+    ProtocolError::new(ErrorCode::UnknownSite).detail(e.to_string()).with("reason", e.reason())
 }
 
 fn key_error(e: KeyError) -> ProtocolError {

@@ -218,14 +218,7 @@ pub fn handle(request_json: &str, vault_json: &str, now_ms: f64, lang: &str) -> 
 // Helpers for the content side (enrollment helper, popup) and for migration checks
 
 fn reason(e: ResolveError) -> &'static str {
-    match e {
-        ResolveError::InvalidUrl => "invalid_url",
-        ResolveError::NotHttps => "not_https",
-        ResolveError::Credentials => "credentials",
-        ResolveError::Port => "port",
-        ResolveError::UnknownHost => "unknown_host",
-        ResolveError::UnknownPath => "unknown_path",
-    }
+    e.reason()
 }
 
 /// Resolves a page URL: `{"ok": true, "authenticator", "system", "systems", "page"}` or
