@@ -18,12 +18,37 @@ import { extraStatus, syncExtraSystems } from './extra-systems';
 let userSettings: UserSettings | null = null;
 let managedSettings: ManagedSettings | null = null;
 
-async function readManaged(): Promise<ManagedSettings> {
+/** How long a code request waits for managed storage before using the last copy seen. */
+const MANAGED_WAIT_MS = 250;
+
+async function fetchManaged(): Promise<ManagedSettings> {
   try {
     // Chrome: {} until the policy arrives (then storage.onChanged 'managed'); Firefox rejects
     // when nothing is configured.
     const raw = await ext.storage.managed.get(null);
-    return parseManaged(raw);
+    const parsed = parseManaged(raw);
+    void ext.storage.local.set({ managedCache: raw ?? {} }).catch(() => {});
+    return parsed;
+  } catch {
+    return {};
+  }
+}
+
+async function readManaged(): Promise<ManagedSettings> {
+  // The first managed.get() after the browser starts takes about 3 s in Chromium (measured on a
+  // fresh profile): a login must not wait for it. Use the copy from the last read when it is
+  // late, and switch to the real values as soon as they come.
+  const fresh = fetchManaged();
+  const late = Symbol('late');
+  const first = await Promise.race([fresh, new Promise<typeof late>((r) => setTimeout(() => r(late), MANAGED_WAIT_MS))]);
+  if (first !== late) return first;
+  void fresh.then((m) => {
+    managedSettings = m;
+    sources.invalidate();
+  });
+  try {
+    const r = await ext.storage.local.get('managedCache');
+    return parseManaged(r.managedCache);
   } catch {
     return {};
   }
