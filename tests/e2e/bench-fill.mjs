@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Benchmark (not a test): time from eproc's code field appearing to the extension filling it, in
-// real Chromium with the built extension and the registered native host, over repeated page loads.
-// Each load logs in a different user (its own key), so no load waits for a fresh step.
-//   scripts/with-keyring.sh node tests/e2e/bench-fill.mjs [LOADS]
+// real Chromium with the built extension, over repeated page loads, with the registered native
+// host (`native`) or the in-extension WASM core (`browser`: keys enrolled through eproc's
+// enrollment page into the encrypted browser store). Each load logs in a different user (its own
+// key), so no load waits for a fresh step.
+//   scripts/with-keyring.sh node tests/e2e/bench-fill.mjs [LOADS] [native|browser]
 // Prints the samples' median and p95 (the extension's own `data-eproc-a2f-filled-ms`, measured
 // from the MutationObserver callback that sees the field to the last input event).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { launchChromium } from './lib/chromium.mjs';
 import { groupBy4, stepAt } from './lib/totp.mjs';
 
 const loads = Number(process.argv[2] ?? 20);
+const mode = process.argv[3] ?? 'native';
 const missing = missingArtifacts();
 if (missing) { console.error(`bench-fill: missing ${missing}`); process.exit(1); }
 if (process.env.EPROC_A2F_IN_KEYRING !== '1') { console.error('bench-fill: run inside scripts/with-keyring.sh'); process.exit(1); }
@@ -21,19 +24,52 @@ if (process.env.EPROC_A2F_IN_KEYRING !== '1') { console.error('bench-fill: run i
 const work = mkdtempSync(join(tmpdir(), 'eproc-a2f-bench-'));
 const sim = await startSimulator({ workDir: join(work, 'sim') });
 const profile = join(work, 'profile');
-installHost({ browser: 'chromium', dir: join(profile, 'NativeMessagingHosts'), workDir: join(work, 'host') });
 const users = [];
-for (let i = 0; i < loads; i++) {
-  const user = `bench.${i}`;
-  addKey('trf2', user, groupBy4(sim.addUser('trf2', user)));
-  users.push(user);
+for (let i = 0; i < loads; i++) users.push(`bench.${i}`);
+const clickAction = (d, action) => d.eval((a) => {
+  const walk = (root) => {
+    const hit = root.querySelector(`[data-action="${a}"]`);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const h = walk(el.shadowRoot); if (h) return h; }
+    return null;
+  };
+  const b = walk(document);
+  if (b) b.click();
+  return !!b;
+}, action);
+const poll = async (fn, ms = 15000) => { const end = Date.now() + ms; while (Date.now() < end) { const v = await fn().catch(() => null); if (v) return v; await new Promise((r) => setTimeout(r, 20)); } return null; };
+let d;
+if (mode === 'native') {
+  installHost({ browser: 'chromium', dir: join(profile, 'NativeMessagingHosts'), workDir: join(work, 'host') });
+  for (const user of users) addKey('trf2', user, groupBy4(sim.addUser('trf2', user)));
+  d = await launchChromium({ sim, extensionDir: EXTENSION_DIR, userDataDir: profile });
+} else {
+  // No host registered: browser mode, keys saved by the enrollment helper on eproc's own page.
+  for (const user of users) sim.addUser('trf2', user);
+  d = await launchChromium({ sim, extensionDir: EXTENSION_DIR, userDataDir: profile });
+  const setup = await d.inExtensionPage(async () => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    await api.storage.local.set({ settings: { mode: 'browser', autoSubmit: false } });
+    return api.runtime.sendMessage({ kind: 'browser-mode', command: { op: 'setup', passphrase: 'uma senha longa de teste 2026' } });
+  });
+  if (!setup?.ok) throw new Error(`browser mode setup failed: ${JSON.stringify(setup)}`);
+  for (const user of users) {
+    await d.goto('https://eproc.trf2.jus.br/eproc/index.php');
+    await d.type('#txtUsuario', user);
+    await d.type('#pwdSenha', 'senha');
+    await d.click('#lnkAutenticacaoDoisFatores');
+    await poll(() => d.eval(() => !!document.querySelector('#sbmProsseguir')));
+    await d.click('#sbmProsseguir');
+    await poll(() => d.eval(() => document.documentElement.getAttribute('data-eproc-a2f-state') === 'enroll-offered'));
+    await poll(() => clickAction(d, 'enroll-save'));
+    const saved = await poll(() => d.eval(() => document.documentElement.getAttribute('data-eproc-a2f-state') === 'enroll-saved'));
+    if (!saved) throw new Error(`enrollment of ${user} was not saved`);
+  }
 }
-// `add` used the step it showed: start when the next step has begun.
+// `add`/enroll used the step they showed: start when the next step has begun.
 const ready = (stepAt(Date.now() + 5000) + 1) * 30000;
 await new Promise((r) => setTimeout(r, Math.max(0, ready - Date.now()) + 100));
-const d = await launchChromium({ sim, extensionDir: EXTENSION_DIR, userDataDir: profile });
 const samples = [];
-const poll = async (fn, ms = 15000) => { const end = Date.now() + ms; while (Date.now() < end) { const v = await fn().catch(() => null); if (v) return v; await new Promise((r) => setTimeout(r, 20)); } return null; };
 try {
   for (const [i, user] of users.entries()) {
     await d.goto('https://eproc.trf2.jus.br/eproc/index.php');
@@ -59,4 +95,4 @@ try {
 const inOrder = [...samples];
 const warm = samples.slice(1).sort((a, b) => a - b);
 const q = (p) => warm[Math.min(warm.length - 1, Math.floor(p * warm.length))];
-console.log(JSON.stringify({ browser: 'chromium', mode: 'native', loads, filled: samples.length, first_load_ms: inOrder[0], warm_median_ms: q(0.5), warm_p95_ms: q(0.95), warm_min_ms: warm[0], warm_max_ms: warm.at(-1), samples_in_order: inOrder }));
+console.log(JSON.stringify({ browser: 'chromium', mode, loads, filled: samples.length, first_load_ms: inOrder[0], warm_median_ms: q(0.5), warm_p95_ms: q(0.95), warm_min_ms: warm[0], warm_max_ms: warm.at(-1), samples_in_order: inOrder }));
