@@ -315,10 +315,8 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                 other => other.into(),
             })?;
             // The confirmation field takes the current code; claim its step so the next login
-            // does not reuse it.
-            let stored = vault.accounts()?.into_iter().find(|a| a.is(&res.authenticator, &user));
-            let last = stored.as_ref().and_then(|a| a.last_step);
-            let candidate = fresh_step(&params, ctx.now_ms, last);
+            // does not reuse it (`claim_step` moves past any step already used).
+            let candidate = fresh_step(&params, ctx.now_ms, None);
             let mut step_warnings: Vec<&str> = Vec::new();
             let step = claim_or_warn(vault, &res.authenticator, &user, candidate, &mut step_warnings)?;
             let timed = timed_code(&key, &params, step, ctx.now_ms);

@@ -9,9 +9,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
-use eproc_a2f_core::protocol::{ErrorCode, Request};
+use eproc_a2f_core::protocol::Request;
 use eproc_a2f_core::service::{handle, Context as SvcContext, Vault, VaultError};
-use eproc_a2f_core::totp::{code_at, step_at};
 use eproc_a2f_core::{i18n, Lang, OtpAuth, Registry};
 
 use crate::config;
@@ -271,9 +270,14 @@ impl App {
 
     /// Runs one protocol request through the same handler the extension uses.
     fn request(&mut self, req: Request) -> Result<Value> {
+        self.request_at(req, now_ms())
+    }
+
+    /// The same, as if it were `now_ms` (`code --time`).
+    fn request_at(&mut self, req: Request, now_ms: u64) -> Result<Value> {
         let ctx = SvcContext {
             registry: &self.registry,
-            now_ms: now_ms(),
+            now_ms,
             lang: self.lang,
             mode: "native",
             version: eproc_a2f_core::VERSION,
@@ -405,27 +409,17 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             let mut app = App::new(lang)?;
             let authenticator = app.authenticator_of(&target)?;
             if let Some(t) = time {
-                // A code for a given moment: read-only, no step is used up.
-                let accounts = app.vault.accounts().map_err(|e| app.vault_error(e))?;
-                let mine: Vec<_> = accounts.iter().filter(|a| a.authenticator == authenticator).collect();
-                let account = match (&user, mine.as_slice()) {
-                    (_, []) => bail!(UserError(i18n::error_message(ErrorCode::NoAccount, lang).into())),
-                    (Some(u), list) => list
-                        .iter()
-                        .find(|a| eproc_a2f_core::service::same_user(&a.user, u))
-                        .copied()
-                        .ok_or_else(|| anyhow!(UserError(i18n::error_message(ErrorCode::UnknownAccount, lang).into())))?,
-                    (None, [one]) => *one,
-                    (None, _) => bail!(UserError(i18n::error_message(ErrorCode::ChooseAccount, lang).into())),
-                };
-                let key = app.vault.secret(account).map_err(|e| app.vault_error(e))?;
-                let code = code_at(&key, &account.params, t);
-                let period = account.params.period as u64;
+                // A code for a given moment: the same request as a live one, read-only (peek) at
+                // that time, so no step is used up.
+                let mut answer = app.request_at(
+                    Request::Code { url: None, authenticator: Some(authenticator), user, peek: true },
+                    t.saturating_mul(1000),
+                )?;
                 if json {
-                    print_json(&json!({"code": code, "authenticator": authenticator, "user": account.user, "time": t,
-                        "step": step_at(&account.params, t * 1000), "valid_for_s": period - t % period}));
+                    answer["time"] = json!(t);
+                    print_json(&answer);
                 } else {
-                    println!("{code}");
+                    println!("{}", answer["code"].as_str().unwrap_or_default());
                 }
                 return Ok(());
             }
