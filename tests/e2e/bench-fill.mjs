@@ -14,6 +14,7 @@ import { startSimulator } from './lib/simulator.mjs';
 import { installHost, addKey, missingArtifacts, EXTENSION_DIR } from './lib/host.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { groupBy4, stepAt } from './lib/totp.mjs';
+import { clickAction } from './lib/dom.mjs';
 
 const loads = Number(process.argv[2] ?? 20);
 const mode = process.argv[3] ?? 'native';
@@ -26,17 +27,6 @@ const sim = await startSimulator({ workDir: join(work, 'sim') });
 const profile = join(work, 'profile');
 const users = [];
 for (let i = 0; i < loads; i++) users.push(`bench.${i}`);
-const clickAction = (d, action) => d.eval((a) => {
-  const walk = (root) => {
-    const hit = root.querySelector(`[data-action="${a}"]`);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const h = walk(el.shadowRoot); if (h) return h; }
-    return null;
-  };
-  const b = walk(document);
-  if (b) b.click();
-  return !!b;
-}, action);
 const poll = async (fn, ms = 15000) => { const end = Date.now() + ms; while (Date.now() < end) { const v = await fn().catch(() => null); if (v) return v; await new Promise((r) => setTimeout(r, 20)); } return null; };
 let d;
 if (mode === 'native') {

@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync, realpathSyn
 import { join } from 'node:path';
 import { startSimulator } from './simulator.mjs';
 import * as totp from './totp.mjs';
+import { clickAction } from './dom.mjs';
 import { installHost, addKey, cli, missingArtifacts, EXTENSION_DIR, CHROME_ID, GECKO_ID, HOST_NAME, hostBinary } from './host.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -65,18 +66,6 @@ const deepText = (d) => d.eval(() => {
 });
 
 // Clicks (in page script) a button of the extension's panel by its data-action (open shadow root).
-const clickAction = (d, action) => d.eval((a) => {
-  const walk = (root) => {
-    const hit = root.querySelector(`[data-action="${a}"]`);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const h = walk(el.shadowRoot); if (h) return h; }
-    return null;
-  };
-  const b = walk(document);
-  if (!b) return null;
-  b.click();
-  return (b.textContent || '').trim() || a;
-}, action);
 
 // Clicks (in page script) the first button/link whose text matches, looking into open shadow roots.
 const clickByText = (d, re) => d.eval((src) => {
