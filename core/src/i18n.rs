@@ -29,6 +29,34 @@ impl Lang {
     }
 }
 
+/// One text in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub pt: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    pub fn pick(self, lang: Lang) -> &'static str {
+        lang.pick(self.pt, self.en)
+    }
+}
+
+// The texts of the login path's answers are named constants: the WASM login module links only
+// these, not every message below.
+pub const NO_ACCOUNT: Text = Text {
+    pt: "Nenhuma chave cadastrada para este tribunal. Cadastre na página de autenticação em dois fatores do eproc ou com: eproc-a2f add.",
+    en: "No key saved for this court. Enroll on eproc's two-factor page or with: eproc-a2f add.",
+};
+pub const UNKNOWN_ACCOUNT: Text = Text {
+    pt: "Não há chave para este usuário neste tribunal.",
+    en: "There is no key for this user at this court.",
+};
+pub const CHOOSE_ACCOUNT: Text = Text {
+    pt: "Há mais de uma conta para este tribunal: escolha o usuário.",
+    en: "There is more than one account for this court: choose the user.",
+};
+
 /// The message for an error code: it says what happened and what to do.
 pub fn error_message(code: ErrorCode, lang: Lang) -> &'static str {
     use ErrorCode::*;
@@ -57,18 +85,9 @@ pub fn error_message(code: ErrorCode, lang: Lang) -> &'static str {
             "Esta página não é um eproc conhecido (é preciso HTTPS e o endereço exato do tribunal). Nenhum código foi fornecido.",
             "This page is not a known eproc (HTTPS and the court's exact address are required). No code was given.",
         ),
-        NoAccount => lang.pick(
-            "Nenhuma chave cadastrada para este tribunal. Cadastre na página de autenticação em dois fatores do eproc ou com: eproc-a2f add.",
-            "No key saved for this court. Enroll on eproc's two-factor page or with: eproc-a2f add.",
-        ),
-        UnknownAccount => lang.pick(
-            "Não há chave para este usuário neste tribunal.",
-            "There is no key for this user at this court.",
-        ),
-        ChooseAccount => lang.pick(
-            "Há mais de uma conta para este tribunal: escolha o usuário.",
-            "There is more than one account for this court: choose the user.",
-        ),
+        NoAccount => NO_ACCOUNT.pick(lang),
+        UnknownAccount => UNKNOWN_ACCOUNT.pick(lang),
+        ChooseAccount => CHOOSE_ACCOUNT.pick(lang),
         InvalidKey => lang.pick(
             "Chave inválida: confira a chave alfanumérica mostrada pelo eproc (letras A-Z e números 2-7).",
             "Invalid key: check the alphanumeric key eproc shows (letters A-Z and digits 2-7).",

@@ -12,7 +12,7 @@ pub mod totp;
 
 pub use i18n::Lang;
 pub use registry::{Registry, System};
-pub use resolve::{Resolution, ResolveError};
+pub use resolve::{PageUrl, Resolution, ResolveError};
 pub use secret::{parse_key, Algorithm, OtpAuth, Params, SecretKey};
 pub use service::{Account, Context, MemoryVault, Vault, VaultError};
 

@@ -14,6 +14,21 @@ pub const BUILTIN_JSON: &str = include_str!("../registry.json");
 /// Registry file format understood by this build.
 pub const SCHEMA: u32 = 1;
 
+/// One system of the built-in registry, as `build.rs` writes it from `registry.json`.
+pub(crate) struct BuiltinSystem {
+    id: &'static str,
+    court: &'static str,
+    name: &'static str,
+    degree: Option<&'static str>,
+    app: &'static str,
+    login_style: LoginStyle,
+    login: &'static [&'static str],
+    two_factor: TwoFactor,
+    authenticator: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/builtin_registry.rs"));
+
 /// 2FA status as the origin table published it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -99,6 +114,31 @@ impl Prefix {
         Ok(Prefix { origin: Origin { host }, path })
     }
 
+    /// Reads a prefix already in canonical form, `https://<host>/<path>/`: a lower-case ASCII
+    /// domain (letters, digits, `-`, `.`; no punycode label, no trailing dot) and a path of
+    /// unreserved characters that starts and ends with `/` and has no `.`/`..` segment. That is
+    /// exactly what [`Prefix::parse`] gives back for such a string (a test checks it for every
+    /// built-in prefix), without the URL parser: the built-in registry and the WASM login module
+    /// load with no URL or JSON parser. Anything else is `None` (use [`Prefix::parse`]).
+    pub fn parse_canonical(s: &str) -> Option<Self> {
+        let rest = s.strip_prefix("https://")?;
+        let slash = rest.find('/')?;
+        let (host, path) = rest.split_at(slash);
+        let host_ok = !host.is_empty()
+            && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            && host.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && !l.starts_with("xn--"))
+            && !host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let path_ok = path.ends_with('/')
+            && path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
+            && path.strip_prefix('/').is_some_and(|p| p.split('/').rev().skip(1).all(|seg| !matches!(seg, "" | "." | "..")));
+        (host_ok && path_ok).then(|| Prefix { origin: Origin { host: host.to_owned() }, path: path.to_owned() })
+    }
+
+    /// `https://host/path/`: the canonical form [`Prefix::parse_canonical`] reads back.
+    pub fn canonical(&self) -> String {
+        format!("https://{}{}", self.origin.host, self.path)
+    }
+
     /// `https://host/path/*`, the WebExtension match pattern for this prefix.
     pub fn match_pattern(&self) -> String {
         format!("https://{}{}*", self.origin.host, self.path)
@@ -107,7 +147,7 @@ impl Prefix {
     /// True when `path` lies under this prefix on a segment boundary (`/eproc2trf4` and
     /// `/eproc2trf4/x` are under `/eproc2trf4/`; `/eproc2trf4x/` is not).
     pub fn covers_path(&self, path: &str) -> bool {
-        path.starts_with(&self.path) || path == &self.path[..self.path.len() - 1]
+        path.starts_with(&self.path) || self.path.strip_suffix('/') == Some(path)
     }
 }
 
@@ -128,7 +168,7 @@ pub enum RegistryError {
 }
 
 /// The loaded, validated registry with its prefixes parsed once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registry {
     version: String,
     systems: Vec<System>,
@@ -143,10 +183,35 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Registry {
-    /// The registry shipped in this build. The data is validated by tests, so failure here is a
-    /// build defect, not user input.
+    /// The registry shipped in this build, from the statics `build.rs` wrote from `registry.json`
+    /// (no JSON or URL parsing at run time). Tests check that it equals
+    /// `Registry::from_json(BUILTIN_JSON)`, which validates the data, so it is not re-validated
+    /// here.
     pub fn builtin() -> Registry {
-        Registry::from_json(BUILTIN_JSON).expect("embedded registry.json is valid")
+        let mut reg = Registry {
+            version: BUILTIN_VERSION.to_owned(),
+            systems: Vec::with_capacity(BUILTIN_SYSTEMS.len()),
+            app_prefixes: Vec::with_capacity(BUILTIN_SYSTEMS.len()),
+            login_prefixes: Vec::with_capacity(BUILTIN_SYSTEMS.len()),
+        };
+        debug_assert_eq!(BUILTIN_SCHEMA, SCHEMA);
+        let canonical = |p: &str| Prefix::parse_canonical(p).expect("built-in prefixes are canonical (tested)");
+        for b in BUILTIN_SYSTEMS {
+            reg.systems.push(System {
+                id: b.id.to_owned(),
+                court: b.court.to_owned(),
+                name: b.name.to_owned(),
+                degree: b.degree.map(str::to_owned),
+                app: b.app.to_owned(),
+                login_style: b.login_style,
+                login: b.login.iter().map(|p| (*p).to_owned()).collect(),
+                two_factor: b.two_factor,
+                authenticator: b.authenticator.to_owned(),
+            });
+            reg.app_prefixes.push(canonical(b.app));
+            reg.login_prefixes.push(b.login.iter().map(|p| canonical(p)).collect());
+        }
+        reg
     }
 
     pub fn from_json(json: &str) -> Result<Registry, RegistryError> {
@@ -168,7 +233,28 @@ impl Registry {
     /// Adds systems (an administrator's `extraSystems`), validated exactly like the built-in ones.
     /// A system whose id already exists replaces it (a policy can correct a court that moved).
     pub fn add_systems(&mut self, systems: Vec<System>) -> Result<(), RegistryError> {
-        let mut seen = BTreeSet::new();
+        self.add_systems_with(systems, Prefix::parse)
+    }
+
+    /// [`Registry::add_systems`] for systems whose prefixes are in canonical form (as
+    /// [`Prefix::canonical`] writes them): what the WASM login module is given after the full
+    /// module validated the administrator's `extraSystems`. Same validation, no URL parser.
+    pub fn add_canonical_systems(&mut self, systems: Vec<System>) -> Result<(), RegistryError> {
+        self.add_systems_with(systems, |p| {
+            Prefix::parse_canonical(p).ok_or_else(|| RegistryError::BadPrefix {
+                prefix: p.to_owned(),
+                why: "not in canonical form https://host/path/".to_owned(),
+            })
+        })
+    }
+
+    fn add_systems_with(
+        &mut self,
+        systems: Vec<System>,
+        parse: impl Fn(&str) -> Result<Prefix, RegistryError>,
+    ) -> Result<(), RegistryError> {
+        // A list, not a set: a handful of systems, and no B-tree code in the WASM login module.
+        let mut seen: Vec<String> = Vec::new();
         for sys in systems {
             if !valid_id(&sys.id) {
                 return Err(RegistryError::BadId(sys.id));
@@ -176,11 +262,12 @@ impl Registry {
             if !valid_id(&sys.authenticator) {
                 return Err(RegistryError::BadId(sys.authenticator));
             }
-            if !seen.insert(sys.id.clone()) {
+            if seen.contains(&sys.id) {
                 return Err(RegistryError::DuplicateId(sys.id));
             }
-            let app = Prefix::parse(&sys.app)?;
-            let login = sys.login.iter().map(|p| Prefix::parse(p)).collect::<Result<Vec<_>, _>>()?;
+            seen.push(sys.id.clone());
+            let app = parse(&sys.app)?;
+            let login = sys.login.iter().map(|p| parse(p)).collect::<Result<Vec<_>, _>>()?;
             let idx = self.systems.iter().position(|s| s.id == sys.id);
             match idx {
                 Some(i) => {
@@ -251,6 +338,19 @@ impl Registry {
         self.systems.iter().any(|s| s.authenticator == authenticator)
     }
 
+    /// The application prefix of a system, parsed.
+    pub fn app_prefix(&self, id: &str) -> Option<&Prefix> {
+        self.systems.iter().position(|s| s.id == id).map(|i| &self.app_prefixes[i])
+    }
+
+    /// Every system with its application and login prefixes in canonical form (`extraSystems`
+    /// handed to the WASM login module after this registry validated them).
+    pub fn canonical_systems(&self) -> Vec<System> {
+        self.indexed()
+            .map(|(s, a, l)| System { app: a.canonical(), login: l.iter().map(Prefix::canonical).collect(), ..s.clone() })
+            .collect()
+    }
+
     pub(crate) fn indexed(&self) -> impl Iterator<Item = (&System, &Prefix, &[Prefix])> {
         self.systems
             .iter()
@@ -289,6 +389,55 @@ mod tests {
         assert_eq!(reg.system("trf6-1g").unwrap().app, "https://eproc1g.trf6.jus.br/eproc/");
         assert_eq!(reg.system("tjto-1g").unwrap().two_factor, TwoFactor::Indisponivel);
         assert_eq!(reg.system("tjmg-1g").unwrap().two_factor, TwoFactor::Desconhecido);
+    }
+
+    #[test]
+    fn builtin_statics_are_the_validated_json() {
+        let from_json = Registry::from_json(BUILTIN_JSON).expect("registry.json is valid");
+        assert_eq!(Registry::builtin(), from_json);
+        for p in BUILTIN_SYSTEMS.iter().flat_map(|s| std::iter::once(&s.app).chain(s.login.iter())) {
+            assert_eq!(Prefix::parse_canonical(p), Some(Prefix::parse(p).unwrap()), "{p}");
+        }
+    }
+
+    #[test]
+    fn canonical_prefixes_round_trip_and_refuse_the_rest() {
+        for p in ["https://eproc.trf4.jus.br/eproc2trf4/", "https://a-b.jus.br/", "https://x.jus.br/a/b.c/~d_e/"] {
+            let parsed = Prefix::parse_canonical(p).unwrap();
+            assert_eq!(parsed, Prefix::parse(p).unwrap());
+            assert_eq!(parsed.canonical(), p);
+        }
+        for p in [
+            "http://eproc.trf4.jus.br/eproc/", "https://EPROC.trf4.jus.br/eproc/", "https://eproc.trf4.jus.br/eproc",
+            "https://eproc.trf4.jus.br:443/eproc/", "https://u@eproc.trf4.jus.br/eproc/", "https://eproc.trf4.jus.br./eproc/",
+            "https://xn--eproc-9ua.jus.br/eproc/", "https://eproc.trf4.jus.br/a%2Fb/", "https://eproc.trf4.jus.br/a/../b/",
+            "https://127.0.0.1/eproc/", "https://eproc.trf4.jus.br/eproc/?x=1/", "https://eproc.trf4.jus.br//eproc/",
+            "https:///eproc/", "https://-a.jus.br/x/", "https://a..jus.br/x/",
+        ] {
+            assert_eq!(Prefix::parse_canonical(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn canonical_systems_load_into_the_same_registry() {
+        let mut full = Registry::builtin();
+        full.add_systems_json(
+            r#"[{"id":"tjxx-1g","court":"TJXX","name":"TJXX","app":"https://EPROC1G.tjxx.jus.br:443/eproc",
+                "login":["https://sso.tjxx.jus.br/realms/eproc"],
+                "login_style":"keycloak","two_factor":"obrigatorio","authenticator":"tjxx"}]"#,
+        )
+        .unwrap();
+        let extra: Vec<System> = full.canonical_systems().into_iter().filter(|s| s.id == "tjxx-1g").collect();
+        assert_eq!(extra[0].app, "https://eproc1g.tjxx.jus.br/eproc/");
+        let mut lean = Registry::builtin();
+        lean.add_canonical_systems(extra).unwrap();
+        // The same prefixes (the admin's spelling of `app` is kept only in the full registry).
+        assert_eq!(lean.canonical_systems(), full.canonical_systems());
+        assert_eq!(lean.match_patterns(), full.match_patterns());
+        let mut bad = System { app: "https://eproc1g.tjxx.jus.br/eproc".into(), ..lean.system("tjxx-1g").unwrap().clone() };
+        assert!(matches!(lean.add_canonical_systems(vec![bad.clone()]), Err(RegistryError::BadPrefix { .. })));
+        bad.app = "https://eproc.trf4.jus.br/eproc2trf4/x/".into();
+        assert!(matches!(lean.add_canonical_systems(vec![bad]), Err(RegistryError::ConflictingPrefix(_))));
     }
 
     #[test]

@@ -129,6 +129,23 @@ impl ResolveError {
     }
 }
 
+/// A page URL split the way a WHATWG URL parser splits it: by the `url` crate in
+/// [`Registry::resolve`], by the browser's own `URL` in the WASM login module (which carries no URL
+/// parser). Hosts come lower-cased and in punycode from either parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageUrl<'a> {
+    /// Without the colon: `https`.
+    pub scheme: &'a str,
+    /// A user name or password is present.
+    pub credentials: bool,
+    pub host: &'a str,
+    /// `None` for the scheme's default port (both parsers drop an explicit default port).
+    pub port: Option<u16>,
+    pub path: &'a str,
+    /// Without the `?`.
+    pub query: Option<&'a str>,
+}
+
 impl Registry {
     /// Resolves a page URL (as the browser reports it) to the authenticator whose code belongs
     /// there, or says why not.
@@ -142,21 +159,32 @@ impl Registry {
             Err(WebUrlError::Punycode) => return Err(ResolveError::NotHttps),
             Err(WebUrlError::Invalid) => return Err(ResolveError::InvalidUrl),
         };
-        if parsed.scheme() != "https" {
+        self.resolve_page(&PageUrl {
+            scheme: parsed.scheme(),
+            credentials: !parsed.username().is_empty() || parsed.password().is_some(),
+            host: parsed.host_str().unwrap_or(""),
+            port: parsed.port(),
+            path: parsed.path(),
+            query: parsed.query(),
+        })
+    }
+
+    /// The matching rules on an already split URL: the one place a URL becomes an authenticator.
+    pub fn resolve_page(&self, page: &PageUrl) -> Result<Resolution, ResolveError> {
+        if page.scheme != "https" {
             return Err(ResolveError::NotHttps);
         }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
+        if page.credentials {
             return Err(ResolveError::Credentials);
         }
-        // `Url` drops an explicit :443, so any port left is a non-default one.
-        if parsed.port().is_some() {
+        // Both parsers drop an explicit :443, so any port left is a non-default one.
+        if page.port.is_some() {
             return Err(ResolveError::Port);
         }
-        let host = parsed
-            .host_str()
-            .and_then(normalize_host)
-            .ok_or(ResolveError::UnknownHost)?;
-        let path = parsed.path();
+        // Registry hosts are lower-case ASCII domains without a trailing dot; the comparison below
+        // is exact, so IP addresses, punycode and anything else simply never match.
+        let host = page.host.strip_suffix('.').unwrap_or(page.host).to_ascii_lowercase();
+        let path = page.path;
 
         let mut host_known = false;
         // The application prefix first: it names one system.
@@ -198,7 +226,7 @@ impl Registry {
         }
         match found {
             Some(mut r) => {
-                r.system = self.client_named_in_query(&parsed, &r.systems);
+                r.system = self.client_named_in_query(page.query, &r.systems);
                 if r.system.is_none() && r.systems.len() == 1 {
                     r.system = r.systems.first().cloned();
                 }
@@ -212,20 +240,15 @@ impl Registry {
     /// Keycloak carries the eproc client in the query (`eproc_client_id`, `client_id`); when it
     /// names the host of exactly one of the candidate systems, that is the system shown to the user.
     /// It never changes the authenticator.
-    fn client_named_in_query(&self, url: &Url, candidates: &[String]) -> Option<String> {
-        for (k, v) in url.query_pairs() {
+    fn client_named_in_query(&self, query: Option<&str>, candidates: &[String]) -> Option<String> {
+        for (k, v) in form_urlencoded::parse(query?.as_bytes()) {
             if k != "eproc_client_id" && k != "client_id" {
                 continue;
             }
             let v = v.to_ascii_lowercase();
             let hits: Vec<&String> = candidates
                 .iter()
-                .filter(|id| {
-                    self.system(id)
-                        .and_then(|s| parse_web_url(&s.app).ok())
-                        .and_then(|u| u.host_str().map(|h| h == v))
-                        .unwrap_or(false)
-                })
+                .filter(|id| self.app_prefix(id).is_some_and(|p| p.origin.host == v))
                 .collect();
             if hits.len() == 1 {
                 return Some(hits[0].clone());

@@ -101,6 +101,15 @@ impl SecretKey {
     pub const RECOMMENDED_BITS: usize = 128;
     pub const MAX_BYTES: usize = 256;
 
+    /// Reads a key stored in canonical form (what [`SecretKey::to_base32`] writes: RFC 4648
+    /// base32, upper case, no padding, no trailing bits), as stores keep it. Unlike [`parse_key`],
+    /// which reads what a page shows, anything else is `None`.
+    pub fn from_canonical_base32(s: &str) -> Option<SecretKey> {
+        let bytes = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, s)?;
+        let key = SecretKey::from_bytes(bytes);
+        (key.bits() >= SecretKey::MIN_BITS && key.to_base32() == s).then_some(key)
+    }
+
     pub fn from_bytes(bytes: Vec<u8>) -> SecretKey {
         SecretKey(bytes)
     }

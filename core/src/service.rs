@@ -184,6 +184,36 @@ fn choose_list(accounts: &[&Account]) -> Value {
     accounts.iter().map(|a| json!({"user": a.user, "label": a.label})).collect()
 }
 
+/// Which account answers a code request on a page of `authenticator`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AccountChoice<'a> {
+    One(&'a Account),
+    /// No account for this authenticator.
+    NoAccount,
+    /// No user named and several accounts: the user picks (`choose_account`).
+    Choose(Vec<&'a Account>),
+    /// The named user has no account here, but others do (`unknown_account`).
+    Unknown(Vec<&'a Account>),
+}
+
+/// The account-choice rule of `code`, shared by [`handle`] and the WASM login module: the user
+/// the page shows (compared with [`same_user`]) if any, else the only account.
+pub fn choose_account<'a>(accounts: &'a [Account], authenticator: &str, user: Option<&str>) -> AccountChoice<'a> {
+    let mine: Vec<&Account> = accounts.iter().filter(|a| a.authenticator == authenticator).collect();
+    match user.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => match mine.iter().find(|a| same_user(&a.user, u)) {
+            Some(a) => AccountChoice::One(a),
+            None if mine.is_empty() => AccountChoice::NoAccount,
+            None => AccountChoice::Unknown(mine),
+        },
+        None => match mine.as_slice() {
+            [] => AccountChoice::NoAccount,
+            [one] => AccountChoice::One(one),
+            _ => AccountChoice::Choose(mine),
+        },
+    }
+}
+
 /// Claims a step; when only the step record cannot be written (read-only or full disk), the code
 /// is still given, with the warning `step_not_recorded`: the user can log in, and at worst a later
 /// fill in the same step is rejected once.
@@ -234,26 +264,21 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
         Request::Code { url, authenticator, user, peek } => {
             let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
             let accounts = vault.accounts()?;
-            let mine: Vec<&Account> = accounts.iter().filter(|a| a.authenticator == res.authenticator).collect();
-            let account = match user.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-                Some(u) => match mine.iter().find(|a| same_user(&a.user, u)) {
-                    Some(a) => *a,
-                    None if mine.is_empty() => return Err(ProtocolError::new(ErrorCode::NoAccount).with("authenticator", res.authenticator.clone())),
-                    None => {
-                        return Err(ProtocolError::new(ErrorCode::UnknownAccount)
-                            .with("authenticator", res.authenticator.clone())
-                            .with("accounts", choose_list(&mine)))
-                    }
-                },
-                None => match mine.as_slice() {
-                    [] => return Err(ProtocolError::new(ErrorCode::NoAccount).with("authenticator", res.authenticator.clone())),
-                    [one] => *one,
-                    many => {
-                        return Err(ProtocolError::new(ErrorCode::ChooseAccount)
-                            .with("authenticator", res.authenticator.clone())
-                            .with("accounts", choose_list(many)))
-                    }
-                },
+            let account = match choose_account(&accounts, &res.authenticator, user.as_deref()) {
+                AccountChoice::One(a) => a,
+                AccountChoice::NoAccount => {
+                    return Err(ProtocolError::new(ErrorCode::NoAccount).with("authenticator", res.authenticator.clone()))
+                }
+                AccountChoice::Choose(many) => {
+                    return Err(ProtocolError::new(ErrorCode::ChooseAccount)
+                        .with("authenticator", res.authenticator.clone())
+                        .with("accounts", choose_list(&many)))
+                }
+                AccountChoice::Unknown(mine) => {
+                    return Err(ProtocolError::new(ErrorCode::UnknownAccount)
+                        .with("authenticator", res.authenticator.clone())
+                        .with("accounts", choose_list(&mine)))
+                }
             };
             let key = vault.secret(account)?;
             let params = account.params;

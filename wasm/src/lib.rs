@@ -67,6 +67,30 @@ pub fn set_extra_systems(json: &str) -> String {
     String::new()
 }
 
+/// Validates the administrator's `extraSystems` (a JSON array, as for [`set_extra_systems`]) and
+/// returns them with canonical prefixes for the login module's `set_extra_systems`:
+/// `{"ok": true, "systems": [{"id", "name", "app", "login": [...], "authenticator"}]}` or
+/// `{"ok": false, "detail": "..."}`.
+#[wasm_bindgen]
+pub fn canonical_extra_systems(json: &str) -> String {
+    let mut reg = Registry::builtin();
+    if let Err(e) = reg.add_systems_json(json) {
+        return json!({"ok": false, "detail": e.to_string()}).to_string();
+    }
+    let ids: Vec<String> = serde_json::from_str::<Vec<Value>>(json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| s.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let systems: Vec<Value> = reg
+        .canonical_systems()
+        .into_iter()
+        .filter(|s| ids.contains(&s.id))
+        .map(|s| json!({"id": s.id, "name": s.name, "app": s.app, "login": s.login, "authenticator": s.authenticator}))
+        .collect();
+    json!({"ok": true, "systems": systems}).to_string()
+}
+
 // ---------------------------------------------------------------------------------------------
 // The vault
 

@@ -1,0 +1,276 @@
+//! The login path of browser mode, as a WASM module small enough to load on every login.
+//!
+//! Every call here is a function of `eproc-a2f-core` that the native host runs too:
+//! [`Registry::resolve_page`] (the exact URL rules), [`choose_account`] (which account answers) and
+//! [`fresh_step`]/[`timed_code`] (the fresh-code rule and TOTP). What this module leaves out is the
+//! JSON layer and the URL parser, which are most of the full module's size: the page URL arrives
+//! already split by the browser's own WHATWG `URL` parser, accounts arrive as plain arrays, and
+//! the answers go back as plain objects that the extension's browser-mode source assembles into
+//! the protocol answer (its node tests check that answer against the full module's `handle` and
+//! the native host). Requests this module cannot answer exactly (a refused page, malformed input)
+//! go to the full module.
+//!
+//! The module keeps no key: the secret of the chosen account is passed in for one call.
+
+use std::cell::RefCell;
+
+use eproc_a2f_core::registry::{LoginStyle, TwoFactor};
+use eproc_a2f_core::service::{choose_account, Account, AccountChoice};
+use eproc_a2f_core::totp::{fresh_step, step_at, timed_code};
+use eproc_a2f_core::{i18n, Algorithm, Lang, PageUrl, Params, Registry, SecretKey, System};
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static REGISTRY: RefCell<Option<Registry>> = const { RefCell::new(None) };
+}
+
+fn with_registry<T>(f: impl FnOnce(&Registry) -> T) -> T {
+    REGISTRY.with(|r| f(r.borrow_mut().get_or_insert_with(Registry::builtin)))
+}
+
+/// Version of the core in this module.
+#[wasm_bindgen]
+pub fn version() -> String {
+    eproc_a2f_core::VERSION.to_owned()
+}
+
+/// Version of the registry in force.
+#[wasm_bindgen]
+pub fn registry_version() -> String {
+    with_registry(|r| r.version().to_owned())
+}
+
+/// Sets the administrator's `extraSystems` on top of the built-in registry, as parallel arrays,
+/// one entry per system, with prefixes in canonical form (`https://host/path/`, what the full
+/// module's `canonical_extra_systems` returns after validating the policy; `logins[i]` holds the
+/// login prefixes of system `i` separated by spaces). Empty arrays go back to the built-in
+/// registry. Returns `""`, or why the systems were refused (the registry is then unchanged).
+#[wasm_bindgen]
+pub fn set_extra_systems(ids: Vec<String>, names: Vec<String>, apps: Vec<String>, logins: Vec<String>, authenticators: Vec<String>) -> String {
+    let n = ids.len();
+    if names.len() != n || apps.len() != n || logins.len() != n || authenticators.len() != n {
+        return "extraSystems: the arrays differ in length".to_owned();
+    }
+    let systems: Vec<System> = (0..n)
+        .map(|i| System {
+            id: ids[i].clone(),
+            court: String::new(),
+            name: names[i].clone(),
+            degree: None,
+            app: apps[i].clone(),
+            // Not used for matching, and this module never reports them.
+            login_style: LoginStyle::Eproc,
+            login: logins[i].split_ascii_whitespace().map(str::to_owned).collect(),
+            two_factor: TwoFactor::Desconhecido,
+            authenticator: authenticators[i].clone(),
+        })
+        .collect();
+    let mut reg = Registry::builtin();
+    if reg.add_canonical_systems(systems).is_err() {
+        // The full module validated them and said why; here only canonical, valid systems come.
+        return "extraSystems refused: not valid systems with canonical prefixes".to_owned();
+    }
+    REGISTRY.with(|r| *r.borrow_mut() = Some(reg));
+    String::new()
+}
+
+/// What a login page gets: the account that answers, or why none does.
+#[wasm_bindgen(getter_with_clone)]
+pub struct Choice {
+    /// `one`, `no_account`, `choose_account`, `unknown_account`, or `unknown_site` (the page is
+    /// refused: ask the full module, which gives the exact answer with its reason).
+    pub kind: String,
+    /// Index of the chosen account in the arrays passed in (`-1` unless `kind` is `one`).
+    pub index: i32,
+    /// Indexes of the accounts to offer (`choose_account`, `unknown_account`).
+    pub candidates: Vec<u32>,
+    pub authenticator: Option<String>,
+    /// The system the page names, if any.
+    pub system: Option<String>,
+    /// The protocol error's message in the requested language (empty unless `kind` is an account
+    /// error).
+    pub message: String,
+}
+
+/// Resolves the page (split by the browser's `URL`: `protocol` without the colon, `hostname`,
+/// `port`, `pathname`, `search` without the `?`; `credentials` when `username` or `password` is
+/// set) and picks the account of its authenticator: the `user` the page shows if given, else the
+/// only one. `authenticators[i]`/`users[i]` describe the store's accounts in order.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn choose(
+    scheme: &str,
+    credentials: bool,
+    host: &str,
+    port: &str,
+    path: &str,
+    query: &str,
+    authenticators: Vec<String>,
+    users: Vec<String>,
+    user: Option<String>,
+    lang: &str,
+) -> Choice {
+    let lang = Lang::from_locale(lang);
+    let page = PageUrl {
+        scheme,
+        credentials,
+        host,
+        // Any explicit port is refused; its value does not matter.
+        port: if port.is_empty() { None } else { Some(port.parse().unwrap_or(0)) },
+        path,
+        query: (!query.is_empty()).then_some(query),
+    };
+    // Refusals are answered by the full module (exact reason and message).
+    let refused = |kind: &str| Choice {
+        kind: kind.to_owned(),
+        index: -1,
+        candidates: Vec::new(),
+        authenticator: None,
+        system: None,
+        message: String::new(),
+    };
+    let res = match with_registry(|r| r.resolve_page(&page)) {
+        Ok(r) => r,
+        Err(_) => return refused("unknown_site"),
+    };
+    if users.len() != authenticators.len() {
+        return refused("invalid_request");
+    }
+    let accounts: Vec<Account> = authenticators
+        .into_iter()
+        .zip(users)
+        .map(|(authenticator, user)| Account {
+            authenticator,
+            user,
+            label: None,
+            params: Params::default(),
+            created: 0,
+            last_step: None,
+        })
+        .collect();
+    let index_of = |a: &Account| accounts.iter().position(|b| std::ptr::eq(a, b)).map_or(-1, |i| i as i32);
+    let (kind, text, index, candidates) = match choose_account(&accounts, &res.authenticator, user.as_deref()) {
+        AccountChoice::One(a) => ("one", None, index_of(a), Vec::new()),
+        AccountChoice::NoAccount => ("no_account", Some(i18n::NO_ACCOUNT), -1, Vec::new()),
+        AccountChoice::Choose(list) => ("choose_account", Some(i18n::CHOOSE_ACCOUNT), -1, list),
+        AccountChoice::Unknown(list) => ("unknown_account", Some(i18n::UNKNOWN_ACCOUNT), -1, list),
+    };
+    Choice {
+        kind: kind.to_owned(),
+        index,
+        candidates: candidates.into_iter().map(|a| index_of(a) as u32).collect(),
+        authenticator: Some(res.authenticator.clone()),
+        system: res.system,
+        message: text.map_or("", |t| t.pick(lang)).to_owned(),
+    }
+}
+
+/// The code to hand out.
+#[wasm_bindgen(getter_with_clone)]
+pub struct Code {
+    pub code: String,
+    /// The time step of the code: record it as the account's `last_step` (unless peeking).
+    pub step: f64,
+    /// How long to wait before filling (the fresh-code rule moved to the next step).
+    pub wait_ms: f64,
+    pub valid_for_s: f64,
+}
+
+/// The code of one account at `now_ms` (Unix milliseconds from JS): with the fresh-code rule (a
+/// step after `last_step`, the next one when under 5 s remain), or with `peek` the current step.
+/// Throws when the stored key or parameters are invalid (the message never quotes the key).
+#[wasm_bindgen]
+pub fn code(
+    secret: &str,
+    algorithm: &str,
+    digits: u8,
+    period: u32,
+    now_ms: f64,
+    last_step: Option<f64>,
+    peek: bool,
+) -> Result<Code, JsError> {
+    let algorithm = Algorithm::parse(algorithm).ok_or_else(|| JsError::new("the stored algorithm is invalid"))?;
+    let params = Params::new(algorithm, digits, period).map_err(|_| JsError::new("the stored parameters are invalid"))?;
+    let key = SecretKey::from_canonical_base32(secret).ok_or_else(|| JsError::new("the stored key is invalid"))?;
+    if !(0.0..9.0e15).contains(&now_ms) {
+        return Err(JsError::new("invalid time"));
+    }
+    let now = now_ms as u64;
+    let last = last_step.filter(|s| (0.0..=(1u64 << 40) as f64).contains(s)).map(|s| s as u64);
+    let step = if peek { step_at(&params, now) } else { fresh_step(&params, now, last) };
+    let t = timed_code(&key, &params, step, now);
+    Ok(Code { code: t.code, step: t.step as f64, wait_ms: t.wait_ms as f64, valid_for_s: t.valid_for_s as f64 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eproc_a2f_core::protocol::ErrorCode;
+    use eproc_a2f_core::service::{handle_bytes, Context, MemoryVault};
+
+    const KEY: &str = "MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW";
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn choice_follows_the_core_rules() {
+        let auths = strings(&["trf4", "trf2", "trf4"]);
+        let users = strings(&["RS1", "X", "RS2"]);
+        let c = choose("https", false, "eproc.jfpr.jus.br", "", "/eprocV2/", "", auths.clone(), users.clone(), Some(" rs2 ".into()), "pt-BR");
+        assert_eq!((c.kind.as_str(), c.index, c.system.as_deref()), ("one", 2, Some("jfpr")));
+        let c = choose("https", false, "eproc-sso.trf4.jus.br", "", "/realms/eproc/x", "eproc_client_id=eproc.jfsc.jus.br", auths.clone(), users.clone(), None, "en");
+        assert_eq!((c.kind.as_str(), c.candidates.clone(), c.system.as_deref()), ("choose_account", vec![0, 2], Some("jfsc")));
+        assert_eq!(c.message, i18n::error_message(ErrorCode::ChooseAccount, Lang::En));
+        let c = choose("https", false, "eproc.trf4.jus.br", "", "/eproc2trf4/", "", auths.clone(), users.clone(), Some("RS9".into()), "pt-BR");
+        assert_eq!((c.kind.as_str(), c.candidates), ("unknown_account", vec![0, 2]));
+        let c = choose("https", false, "eproc.jfes.jus.br", "", "/eproc/", "", auths.clone(), users.clone(), None, "pt-BR");
+        assert_eq!(c.kind, "no_account");
+        for (scheme, cred, host, port, path) in [
+            ("http", false, "eproc.jfpr.jus.br", "", "/eprocV2/"),
+            ("https", true, "eproc.jfpr.jus.br", "", "/eprocV2/"),
+            ("https", false, "eproc.jfpr.jus.br", "8443", "/eprocV2/"),
+            ("https", false, "eproc.jfpr.jus.br.evil.com", "", "/eprocV2/"),
+            ("https", false, "eproc.jfpr.jus.br", "", "/eprocV2x/"),
+            ("https", false, "xn--eproc-9ua.jfpr.jus.br", "", "/eprocV2/"),
+        ] {
+            let c = choose(scheme, cred, host, port, path, "", auths.clone(), users.clone(), None, "pt-BR");
+            assert_eq!(c.kind, "unknown_site", "{scheme} {host} {port} {path}");
+        }
+    }
+
+    #[test]
+    fn codes_match_the_full_handler() {
+        let now = 1_700_000_037_000.0; // 3 s left in the step: the fresh-code rule moves on
+        let c = code(KEY, "SHA1", 6, 30, now, None, false).unwrap();
+        let mut vault = MemoryVault::default();
+        let reg = Registry::builtin();
+        let ctx = Context { registry: &reg, now_ms: now as u64, lang: Lang::En, mode: "browser", version: "t" };
+        let enroll = format!(r#"{{"id":1,"type":"enroll","url":"https://eproc.trf2.jus.br/eproc/","user":"u","secret":"{KEY}"}}"#);
+        handle_bytes(&mut vault, &Context { now_ms: 0, ..ctx }, enroll.as_bytes());
+        let ans = handle_bytes(&mut vault, &ctx, br#"{"id":2,"type":"code","url":"https://eproc.trf2.jus.br/eproc/"}"#);
+        assert_eq!(ans["code"], c.code.as_str());
+        assert_eq!(ans["step"].as_f64(), Some(c.step));
+        assert_eq!(ans["wait_ms"].as_f64(), Some(c.wait_ms));
+        assert_eq!(ans["valid_for_s"].as_f64(), Some(c.valid_for_s));
+        // The next fill never gets the same step.
+        let again = code(KEY, "SHA1", 6, 30, now, Some(c.step), false).unwrap();
+        assert_eq!(again.step, c.step + 1.0);
+        let peek = code(KEY, "SHA1", 6, 30, now, Some(c.step), true).unwrap();
+        assert_eq!(peek.step, c.step - 1.0);
+    }
+
+    #[test]
+    fn extra_systems_in_canonical_form() {
+        let err = set_extra_systems(strings(&["tjxx"]), strings(&["TJXX"]), strings(&["https://eproc.tjxx.jus.br/eproc"]), strings(&[""]), strings(&["tjxx"]));
+        assert!(err.contains("canonical"), "{err}");
+        assert_eq!(
+            set_extra_systems(strings(&["tjxx"]), strings(&["TJXX"]), strings(&["https://eproc.tjxx.jus.br/eproc/"]), strings(&["https://sso.tjxx.jus.br/realms/a/ https://sso2.tjxx.jus.br/realms/a/"]), strings(&["tjxx"])),
+            ""
+        );
+        let c = choose("https", false, "sso2.tjxx.jus.br", "", "/realms/a/login", "", strings(&["tjxx"]), strings(&["u"]), None, "pt-BR");
+        assert_eq!((c.kind.as_str(), c.index), ("one", 0));
+        assert_eq!(set_extra_systems(vec![], vec![], vec![], vec![], vec![]), "");
+    }
+}
