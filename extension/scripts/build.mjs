@@ -65,7 +65,8 @@ export function buildManifest({ registry, version, key }) {
 /** Whether browser mode can be built: its module and the wasm-bindgen glue (wasm/build.sh) exist. */
 export function browserModeAvailable() {
   return existsSync(join(EXT_DIR, 'src', 'background', 'browser-mode', 'index.ts')) &&
-    existsSync(join(REPO_ROOT, 'target', 'wasm-pkg', 'eproc_a2f_wasm.js'));
+    existsSync(join(REPO_ROOT, 'target', 'wasm-pkg', 'eproc_a2f_wasm.js'))
+    && existsSync(join(REPO_ROOT, 'target', 'wasm-pkg', 'eproc_a2f_wasm_login.js'));
 }
 
 /** Resolves `@browser-mode` to the browser-mode module, or to the fallback (answers

@@ -18,6 +18,10 @@ export function coreBytes() {
   return readFileSync(need('eproc_a2f_wasm_bg.wasm'));
 }
 
+export function loginBytes() {
+  return readFileSync(need('eproc_a2f_wasm_login_bg.wasm'));
+}
+
 export function qrBytes() {
   return readFileSync(need('eproc_a2f_wasm_qr_bg.wasm'));
 }
@@ -40,6 +44,7 @@ let browserMode = null;
 export async function loadBrowserMode() {
   if (browserMode) return browserMode;
   need('eproc_a2f_wasm.js');
+  need('eproc_a2f_wasm_login.js');
   need('eproc_a2f_wasm_qr.js');
   const esbuild = await import('esbuild');
   const dir = mkdtempSync(join(tmpdir(), 'eproc-a2f-bm-'));
@@ -63,6 +68,7 @@ export async function loadBrowserMode() {
   const mod = await import(pathToFileURL(out).href);
   rmSync(dir, { recursive: true, force: true });
   await mod.loadCore(coreBytes());
+  await mod.loadLogin(loginBytes());
   browserMode = mod;
   return mod;
 }

@@ -8,6 +8,7 @@ import { FakeArea, FakeNative, loadBrowserMode } from './helpers.mjs';
 
 const bm = await loadBrowserMode();
 const core = await bm.loadCore();
+const login = await bm.loadLogin();
 const PASS = 'correct horse battery';
 const ACCOUNTS = [
   { url: 'https://eproc.trf4.jus.br/eproc2trf4/', user: 'RS1', secret: 'MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW', authenticator: 'trf4' },
@@ -21,7 +22,7 @@ function clock() {
 }
 
 function newSource(local, session, now) {
-  return new bm.BrowserSource({ core, local, session, now: now.now, iterations: 1000, allowWeakKdf: true, lockAfterMinutes: 0, lang: () => 'en' });
+  return new bm.BrowserSource({ core, login, local, session, now: now.now, iterations: 1000, allowWeakKdf: true, lockAfterMinutes: 0, lang: () => 'en' });
 }
 
 async function seeded() {

@@ -7,6 +7,7 @@ import { FakeArea, loadBrowserMode } from './helpers.mjs';
 
 const bm = await loadBrowserMode();
 const core = await bm.loadCore();
+const login = await bm.loadLogin();
 const KEY = 'MMZD IMRU GZRG CNRQ GA2G MMRW MVQW IZBW';
 const KEY_B32 = 'MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW';
 const KEY2 = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -21,7 +22,7 @@ function clock(start = 1_764_430_000_000) {
 
 /** A source over fake storage; PBKDF2 iterations are lowered for speed except where said. */
 function source({ local = new FakeArea(), session = new FakeArea(), now = clock(), iterations = 1000, lockAfterMinutes } = {}) {
-  const src = new bm.BrowserSource({ core, local, session, now: now.now, iterations, allowWeakKdf: true, lockAfterMinutes, lang: () => 'en' });
+  const src = new bm.BrowserSource({ core, login, local, session, now: now.now, iterations, allowWeakKdf: true, lockAfterMinutes, lang: () => 'en' });
   return { src, local, session, now };
 }
 
@@ -42,9 +43,9 @@ test('setup uses PBKDF2-SHA256 with at least 600,000 iterations and a random sal
   const a = source({ iterations: undefined });
   const b = source({ iterations: undefined });
   // The real derivation (no weak-KDF override reaches the store's default).
-  const src = new bm.BrowserSource({ core, local: a.local, session: a.session, now: a.now.now, lang: () => 'en' });
+  const src = new bm.BrowserSource({ core, login, local: a.local, session: a.session, now: a.now.now, lang: () => 'en' });
   await src.setup(PASS);
-  const src2 = new bm.BrowserSource({ core, local: b.local, session: b.session, now: b.now.now, lang: () => 'en' });
+  const src2 = new bm.BrowserSource({ core, login, local: b.local, session: b.session, now: b.now.now, lang: () => 'en' });
   await src2.setup(PASS);
   const meta = a.local.data.get('bm.meta');
   assert.equal(meta.kdf.name, 'PBKDF2');
@@ -121,11 +122,11 @@ test('idle auto-lock, and the unlocked key survives a worker restart through sto
   await src.setup(PASS);
   await enroll(src);
   // Worker restart: a new source over the same storage, memory lost.
-  const again = new bm.BrowserSource({ core, local, session, now: now.now, lockAfterMinutes: 15, lang: () => 'en' });
+  const again = new bm.BrowserSource({ core, login, local, session, now: now.now, lockAfterMinutes: 15, lang: () => 'en' });
   assert.equal(await again.isLocked(), false);
   assert.equal((await again.request({ type: 'accounts' })).ok, true);
   // Browser restart: storage.session is gone.
-  const restarted = new bm.BrowserSource({ core, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
+  const restarted = new bm.BrowserSource({ core, login, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
   assert.equal(await restarted.isLocked(), true);
   // Idle for longer than lockAfterMinutes.
   now.t += 16 * 60_000;
@@ -159,7 +160,7 @@ test('a corrupted blob: store_corrupt, and nothing is overwritten', async () => 
   }
   await rejectsWith(src.exportEncrypted(), 'store_corrupt');
   // A fresh worker: unlock with the right passphrase reports the damage, not a wrong passphrase.
-  const again = new bm.BrowserSource({ core, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
+  const again = new bm.BrowserSource({ core, login, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
   await rejectsWith(again.unlock(PASS), 'store_corrupt');
   await rejectsWith(again.unlock('not the passphrase'), 'wrong_passphrase');
   await rejectsWith(again.setup(PASS), 'store_exists');
@@ -180,7 +181,7 @@ test('damaged meta or pointer: store_corrupt, setup refuses, nothing overwritten
     await enroll(src);
     damage(local.data);
     const before = local.snapshot();
-    const fresh = new bm.BrowserSource({ core, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
+    const fresh = new bm.BrowserSource({ core, login, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
     await rejectsWith(fresh.unlock(PASS), 'store_corrupt');
     await rejectsWith(fresh.setup(PASS), setupCode);
     const a = await src.request({ type: 'code', url: TRF4 });
@@ -198,7 +199,7 @@ test('a write interrupted at any point leaves a readable vault (old or new), nev
     local.crashAfter = k; // the k-th storage write of the next enroll dies
     const a = await src.request({ type: 'enroll', url: TRF4, user: 'RS2', secret: KEY2 }).catch((e) => ({ thrown: e }));
     const store = local.reopen();
-    const fresh = new bm.BrowserSource({ core, local: store, session: new FakeArea(), now: now.now, lang: () => 'en' });
+    const fresh = new bm.BrowserSource({ core, login, local: store, session: new FakeArea(), now: now.now, lang: () => 'en' });
     await fresh.unlock(PASS);
     const users = (await fresh.request({ type: 'accounts' })).accounts.map((x) => x.user);
     assert.ok(users.includes('RS1'), `crash at write ${k}: RS1 lost`);
@@ -311,7 +312,7 @@ test('after store_corrupt the damaged data can be moved aside (kept), never on a
   local.data.set(cur, { ...blob, ct: blob.ct.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) });
   const damaged = structuredClone(Object.fromEntries(local.data));
   // A new worker: the right passphrase finds the damage, then the user resets.
-  const fresh = new bm.BrowserSource({ core, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
+  const fresh = new bm.BrowserSource({ core, login, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
   await rejectsWith(fresh.unlock(PASS), 'store_corrupt');
   const r = await bm.runBrowserModeCommand(fresh, { op: 'reset-corrupt' }, null, 'en');
   assert.equal(r.ok, true, JSON.stringify(r));

@@ -34,6 +34,12 @@ pub fn version() -> String {
     eproc_a2f_core::VERSION.to_owned()
 }
 
+/// Version of the extension <-> host protocol this module speaks (`hello`'s `protocol`).
+#[wasm_bindgen]
+pub fn protocol_version() -> u32 {
+    eproc_a2f_core::protocol::PROTOCOL_VERSION
+}
+
 /// Version of the registry in force.
 #[wasm_bindgen]
 pub fn registry_version() -> String {

@@ -1,15 +1,26 @@
-// The browser-mode code source: the WASM build of the Rust core (`handle`, the very handler of the
-// native host) over the encrypted store. One request at a time (a queue), so that two tabs asking
-// at once never hand out the same step or lose a write.
+// The browser-mode code source: the WASM builds of the Rust core over the encrypted store. One
+// request at a time (a queue), so that two tabs asking at once never hand out the same step or
+// lose a write.
+//
+// Two modules answer. The login module (wasm/login: no JSON or URL parser, 39 KB gzip) answers
+// what every login page asks, `hello` and `code` for the page, with the core's own functions
+// (`resolve_page`, `choose_account`, the fresh-code rule); this file only assembles its results
+// into the protocol answer. Everything else (enrollment, popup, options, a refused page, malformed
+// requests) goes to the full module (`handle`, the very handler of the native host), loaded on
+// first use. wasm/tests/login.test.mjs checks that both give the same answers.
 
 import type { CodeSource, ProtocolAnswer, ProtocolRequest } from '../sources/types';
 import { type BrowserModeErrorCode, StoreError, messageFor } from './errors';
 import { EncryptedStore, type StorageAreaLike, EMPTY_VAULT } from './store';
-import type { CoreApi } from './wasm';
+import type { CoreApi, LoginApi, LoginCode } from './wasm';
 import { migrateToNative, type MigrationReport, readJournal, type MigrationJournal } from './migrate';
 
 export interface BrowserSourceDeps {
-  core: CoreApi;
+  /** The login module: `hello` and the page's `code`. */
+  login: LoginApi;
+  /** The full core module, or (`loadCore`) how to load it on the first request that needs it. */
+  core?: CoreApi;
+  loadCore?: () => Promise<CoreApi>;
   local: StorageAreaLike;
   session?: StorageAreaLike | null;
   now?: () => number;
@@ -49,6 +60,33 @@ interface VaultFile {
 
 const STORE_KINDS = new Set(['accounts', 'code', 'enroll', 'remove']);
 
+/** Bounds of `parse_request` (core/src/protocol.rs) the login path must respect to answer alike. */
+const MAX_URL_LEN = 8 * 1024;
+const MAX_USER_LEN = 256;
+/** Largest `last_step` a vault may hold (wasm/src/lib.rs MAX_STEP). */
+const MAX_STEP = 2 ** 40;
+const utf8 = new TextEncoder();
+
+interface PageCodeRequest {
+  id: number;
+  type: 'code';
+  url: string;
+  user?: string | null;
+  peek?: boolean;
+}
+
+/** A `code` request for a page that the login module answers exactly as `handle` would; anything
+ * else (an `authenticator` target, wrong field types, over-long fields, non-ASCII URLs) goes to
+ * the full module, which gives the exact error. */
+function isPageCodeRequest(req: Record<string, unknown>): req is Record<string, unknown> & PageCodeRequest {
+  const { url, user, peek, authenticator } = req;
+  return req.type === 'code'
+    && typeof url === 'string' && url.length <= MAX_URL_LEN && /^[\x20-\x7e]*$/.test(url)
+    && (user === undefined || user === null || (typeof user === 'string' && utf8.encode(user).length <= MAX_USER_LEN))
+    && (peek === undefined || typeof peek === 'boolean')
+    && authenticator === undefined;
+}
+
 export function sameUser(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
@@ -61,7 +99,11 @@ export function parseVault(json: string): VaultFile {
 export class BrowserSource implements CodeSource {
   readonly kind = 'browser' as const;
   readonly store: EncryptedStore;
-  readonly core: CoreApi;
+  readonly login: LoginApi;
+  private core: CoreApi | null;
+  private readonly loadCore: (() => Promise<CoreApi>) | null;
+  /** The organisation's `extraSystems` (JSON) in force: applied to the full module when it loads. */
+  private extraJson = '';
   private readonly local: StorageAreaLike;
   private readonly now: () => number;
   private readonly lang: () => string;
@@ -72,7 +114,10 @@ export class BrowserSource implements CodeSource {
   private exportDisabled = false;
 
   constructor(deps: BrowserSourceDeps) {
-    this.core = deps.core;
+    this.login = deps.login;
+    this.core = deps.core ?? null;
+    this.loadCore = deps.loadCore ?? null;
+    if (!this.core && !this.loadCore) throw new Error('browser mode needs the core module or a way to load it');
     this.local = deps.local;
     this.now = deps.now ?? (() => Date.now());
     this.lang = deps.lang ?? (() => 'pt-BR');
@@ -95,10 +140,44 @@ export class BrowserSource implements CodeSource {
 
   // ------------------------------------------------------------------ policy (optional extras the extension uses)
 
-  /** The organisation's `extraSystems`, as the native host reads them from policy. */
-  setExtraSystems(systems: unknown[] | null | undefined): void {
-    const err = this.core.set_extra_systems(systems && systems.length ? JSON.stringify(systems) : '');
-    if (err) console.warn('eproc-a2f: extraSystems refused by the core:', err);
+  /** The full core module, loaded on first use (with the `extraSystems` in force). */
+  private async full(): Promise<CoreApi> {
+    if (!this.core) {
+      const core = await this.loadCore!();
+      if (this.extraJson) core.set_extra_systems(this.extraJson);
+      this.core = core;
+    }
+    return this.core;
+  }
+
+  /** The organisation's `extraSystems`, as the native host reads them from policy. Applied in
+   * request order (queued), to both modules: the full module validates them and gives the login
+   * module their canonical form. Refused systems leave both registries as they were. */
+  setExtraSystems(systems: unknown[] | null | undefined): Promise<void> {
+    const json = systems && systems.length ? JSON.stringify(systems) : '';
+    return this.serial(async () => {
+      if (!json) {
+        this.extraJson = '';
+        this.login.set_extra_systems([], [], [], [], []);
+        this.core?.set_extra_systems('');
+        return;
+      }
+      const core = await this.full();
+      const err = core.set_extra_systems(json);
+      if (err) {
+        console.warn('eproc-a2f: extraSystems refused by the core:', err);
+        return;
+      }
+      this.extraJson = json;
+      const canon = JSON.parse(core.canonical_extra_systems(json)) as {
+        ok: boolean;
+        systems?: { id: string; name: string; app: string; login: string[]; authenticator: string }[];
+      };
+      const list = canon.systems ?? [];
+      const loginErr = this.login.set_extra_systems(list.map((x) => x.id), list.map((x) => x.name), list.map((x) => x.app),
+        list.map((x) => x.login.join(' ')), list.map((x) => x.authenticator));
+      if (loginErr) console.warn('eproc-a2f: extraSystems refused by the login module:', loginErr);
+    });
   }
 
   setLockAfterMinutes(minutes: number | null | undefined): void {
@@ -106,7 +185,7 @@ export class BrowserSource implements CodeSource {
   }
 
   setPolicy(p: { extraSystems?: unknown[]; lockAfterMinutes?: number | null; disableExport?: boolean }): void {
-    if (p.extraSystems !== undefined) this.setExtraSystems(p.extraSystems);
+    if (p.extraSystems !== undefined) void this.setExtraSystems(p.extraSystems);
     if (p.lockAfterMinutes !== undefined) this.setLockAfterMinutes(p.lockAfterMinutes);
     this.exportDisabled = p.disableExport === true;
   }
@@ -117,9 +196,13 @@ export class BrowserSource implements CodeSource {
     return { id, ok: false, error: { code, message: messageFor(code, this.lang()), ...(detail ? { detail } : {}) } };
   }
 
-  /** One core call; returns the answer and the new vault JSON (null: unchanged). */
-  private call(req: Record<string, unknown>, vaultJson: string): { answer: ProtocolAnswer | null; vault: string | null; error?: string } {
-    const out = JSON.parse(this.core.handle(JSON.stringify(req), vaultJson, this.now(), this.lang())) as {
+  /** One call of the full module; returns the answer and the new vault JSON (null: unchanged). */
+  private async call(req: Record<string, unknown>, vaultJson: string): Promise<{ answer: ProtocolAnswer | null; vault: string | null; error?: string }> {
+    return this.callWith(await this.full(), req, vaultJson);
+  }
+
+  private callWith(core: CoreApi, req: Record<string, unknown>, vaultJson: string): { answer: ProtocolAnswer | null; vault: string | null; error?: string } {
+    const out = JSON.parse(core.handle(JSON.stringify(req), vaultJson, this.now(), this.lang())) as {
       answer: ProtocolAnswer | null;
       vault: string | null;
       vault_error?: string;
@@ -134,9 +217,17 @@ export class BrowserSource implements CodeSource {
 
   private async serve(req: Record<string, unknown> & { id: number }): Promise<ProtocolAnswer> {
     const type = req.type;
+    if (type === 'hello') {
+      // What core::service answers to `hello`, with this store's state.
+      return {
+        id: req.id, ok: true, protocol: this.login.protocol_version(), version: this.login.version(),
+        registry: this.login.registry_version(), mode: 'browser', store: await this.storeStatus(),
+      };
+    }
+    if (isPageCodeRequest(req)) return this.servePageCode(req);
     if (!STORE_KINDS.has(String(type))) {
-      // hello, systems and malformed requests never need the keys.
-      const { answer } = this.call(req, EMPTY_VAULT);
+      // systems and malformed requests never need the keys.
+      const { answer } = await this.call(req, EMPTY_VAULT);
       if (answer && answer.ok && type === 'hello') {
         (answer as Record<string, unknown>).store = await this.storeStatus();
       }
@@ -149,7 +240,12 @@ export class BrowserSource implements CodeSource {
       if (e instanceof StoreError) return this.errorAnswer(req.id, e.code, e.detail);
       throw e;
     }
-    const { answer, vault, error } = this.call(req, vaultJson);
+    return this.serveFull(req, vaultJson);
+  }
+
+  /** Answers with the full module over the store's vault, and stores what it changed. */
+  private async serveFull(req: Record<string, unknown> & { id: number }, vaultJson: string): Promise<ProtocolAnswer> {
+    const { answer, vault, error } = await this.call(req, vaultJson);
     if (!answer) return this.errorAnswer(req.id, 'store_corrupt', error ?? 'the vault cannot be read');
     if (vault !== null) {
       try {
@@ -162,6 +258,82 @@ export class BrowserSource implements CodeSource {
     }
     await this.store.touch();
     return answer;
+  }
+
+  /** `code` for a page, with the login module: resolve the page (split by the browser's URL
+   * parser), choose the account, compute the code, record its step. Any case the login module
+   * does not answer exactly goes to the full module with the same vault. */
+  private async servePageCode(req: PageCodeRequest): Promise<ProtocolAnswer> {
+    // Only a URL in the browser's own serialization (what `sender.url` always is): then the
+    // browser's parser and the core's (`parse_web_url`, with its refusals of `%` and punycode in
+    // hosts) see the same host and path. Anything else goes to the full module.
+    let page: URL | null = null;
+    try {
+      page = new URL(req.url);
+      if (page.href !== req.url) page = null;
+    } catch {
+      page = null;
+    }
+    let vaultJson: string;
+    try {
+      vaultJson = await this.store.read();
+    } catch (e) {
+      if (e instanceof StoreError) return this.errorAnswer(req.id, e.code, e.detail);
+      throw e;
+    }
+    const full = () => this.serveFull(req as unknown as Record<string, unknown> & { id: number }, vaultJson);
+    let vault: VaultFile;
+    try {
+      vault = parseVault(vaultJson.trim() === '' || vaultJson.trim() === 'null' ? EMPTY_VAULT : vaultJson);
+    } catch {
+      return full();
+    }
+    if (!page || vault?.format !== 'eproc-a2f-vault' || vault.v !== 1 || !Array.isArray(vault.accounts)) return full();
+    const accounts = vault.accounts;
+    const choice = this.login.choose(page.protocol.replace(/:$/, ''), page.username !== '' || page.password !== '',
+      page.hostname, page.port, page.pathname, page.search.replace(/^\?/, ''),
+      accounts.map((a) => String(a.authenticator)), accounts.map((a) => String(a.user)), req.user ?? undefined, this.lang());
+    const { kind, index, message } = choice;
+    const candidates = Array.from(choice.candidates);
+    const authenticator = choice.authenticator ?? null;
+    const system = choice.system ?? null;
+    choice.free();
+    if (kind === 'no_account' || kind === 'choose_account' || kind === 'unknown_account') {
+      const error: Record<string, unknown> = { code: kind, message, authenticator };
+      if (kind !== 'no_account') error.accounts = candidates.map((i) => ({ user: accounts[i]!.user, label: accounts[i]!.label ?? null }));
+      await this.store.touch();
+      return { id: req.id, ok: false, error } as ProtocolAnswer;
+    }
+    const acc = kind === 'one' ? accounts[index] : undefined;
+    const last = acc?.last_step ?? null;
+    if (!acc || (last !== null && !(Number.isInteger(last) && last >= 0 && last <= MAX_STEP))) return full();
+    const peek = req.peek === true;
+    const digits = acc.digits ?? 6;
+    const period = acc.period ?? 30;
+    let c: LoginCode;
+    try {
+      c = this.login.code(String(acc.secret), acc.algorithm ?? 'SHA1', digits, period, this.now(), last, peek);
+    } catch {
+      return full(); // a damaged account: the full module says store_corrupt, writing nothing
+    }
+    const answer = {
+      id: req.id, ok: true, code: c.code, authenticator: acc.authenticator, system, user: acc.user,
+      label: acc.label ?? null, valid_for_s: c.valid_for_s, wait_ms: c.wait_ms, step: c.step, digits, period,
+      warnings: [] as string[],
+    };
+    c.free();
+    if (!peek) {
+      acc.last_step = answer.step;
+      try {
+        await this.store.write(JSON.stringify(vault));
+      } catch (e) {
+        // The code must not be used: its step was not recorded.
+        if (e instanceof StoreError) return this.errorAnswer(req.id, e.code, e.detail);
+        throw e;
+      }
+    }
+    await this.store.touch();
+    return answer as unknown as ProtocolAnswer;
   }
 
   private async storeStatus(): Promise<{ state: string; backend: string; detail?: string }> {
@@ -223,7 +395,8 @@ export class BrowserSource implements CodeSource {
   importEncrypted(text: string, passphrase: string): Promise<ImportReport> {
     return this.serial(async () => {
       const opened = await EncryptedStore.openExport(text, passphrase);
-      const checked = JSON.parse(this.core.normalize_vault(opened.json)) as { ok: boolean; count?: number; vault?: string; detail?: string };
+      const core = await this.full();
+      const checked = JSON.parse(core.normalize_vault(opened.json)) as { ok: boolean; count?: number; vault?: string; detail?: string };
       if (!checked.ok || !checked.vault) throw new StoreError('import_invalid', checked.detail ?? 'the vault inside the file is invalid');
       if (!(await this.store.isSetUp())) {
         await this.store.adopt(opened);
@@ -245,7 +418,7 @@ export class BrowserSource implements CodeSource {
         }
       }
       if (report.added > 0) {
-        const merged = JSON.parse(this.core.normalize_vault(JSON.stringify(current))) as { ok: boolean; vault?: string; detail?: string };
+        const merged = JSON.parse(core.normalize_vault(JSON.stringify(current))) as { ok: boolean; vault?: string; detail?: string };
         if (!merged.ok || !merged.vault) throw new StoreError('import_invalid', merged.detail ?? 'merge failed');
         await this.store.write(merged.vault);
       }
@@ -257,7 +430,7 @@ export class BrowserSource implements CodeSource {
 
   /** Moves every key to the native host, each verified there before it is deleted here. */
   migrateToNative(native: CodeSource): Promise<MigrationReport> {
-    return this.serial(() => migrateToNative(this.migrationContext(), native));
+    return this.serial(async () => migrateToNative(await this.migrationContext(), native));
   }
 
   /** The journal of a migration that has not finished (to offer resuming it), or null. */
@@ -268,14 +441,15 @@ export class BrowserSource implements CodeSource {
     });
   }
 
-  private migrationContext() {
+  private async migrationContext() {
+    const core = await this.full();
     return {
-      core: this.core,
+      core,
       local: this.local,
       now: this.now,
       readVault: () => this.store.read(),
       writeVault: (json: string) => this.store.write(json),
-      call: (req: Record<string, unknown>, vault: string) => this.call(req, vault),
+      call: (req: Record<string, unknown>, vault: string) => this.callWith(core, req, vault),
     };
   }
 }
