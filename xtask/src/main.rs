@@ -73,6 +73,9 @@ fn dist() {
     std::fs::create_dir_all(&out).expect("create target/dist");
     must(run(cargo().args(["build", "--release", "--locked", "-p", "eproc-a2f"])), "building the host");
     let exe = if cfg!(windows) { "eproc-a2f.exe" } else { "eproc-a2f" };
+    // Replace, never rewrite in place: a browser may be running the old binary (ETXTBSY), and a
+    // hard-linked copy elsewhere must not change under its user.
+    let _ = std::fs::remove_file(out.join(exe));
     std::fs::copy(root().join("target/release").join(exe), out.join(exe)).expect("copy host binary");
     if root().join("wasm/build.sh").exists() {
         must(npm_ci_if_needed("wasm"), "installing the WASM build's npm packages");
