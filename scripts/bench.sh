@@ -56,6 +56,11 @@ rss_spawn=$(/usr/bin/time -f %M "$host" "$caller" < "$work/code.frame" 2>&1 >/de
 echo "host peak RSS, one spawned code request: $rss_spawn KiB"
 printf '{"host_bytes": %s, "host_peak_rss_kib_spawn": %s, "wasm": [%s]}\n' "$size" "$rss_spawn" "${wasm_json%,}" > "$out/sizes.json"
 
+if [ -f "$root/target/wasm-pkg/eproc_a2f_wasm_login_bg.wasm" ] && command -v node >/dev/null 2>&1; then
+  echo "== browser mode cold start (service worker woken by a login page): compile the module, first page code"
+  node "$root/bench/wasm-load.mjs" 30 "$out/wasm-load.json" || true
+fi
+
 echo "== spawned host vs references (interleaved, $runs rounds)"
 py="$out/venv/bin/python"
 spec="$work/spec.json"
