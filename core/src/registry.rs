@@ -127,7 +127,11 @@ impl Prefix {
         let host_ok = !host.is_empty()
             && host.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
             && host.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && !l.starts_with("xn--"))
-            && !host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            // WHATWG's "ends in a number": such a host is parsed as IPv4 (or refused), never a domain.
+            && !host.rsplit('.').next().is_some_and(|last| {
+                last.bytes().all(|b| b.is_ascii_digit())
+                    || last.strip_prefix("0x").is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            });
         let path_ok = path.ends_with('/')
             && path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
             && path.strip_prefix('/').is_some_and(|p| p.split('/').rev().skip(1).all(|seg| !matches!(seg, "" | "." | "..")));

@@ -176,3 +176,44 @@ fn non_ascii_special_urls_are_refused_without_panicking() {
     assert_eq!(reg.resolve("HTTPS://EPROC.JFPR.JUS.BR/eprocV2/").unwrap().authenticator, "trf4");
     assert!(reg.resolve("https://EPROC.JFPR.JUS.BR/EPROCV2/").is_err());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// The parser-free reader of canonical prefixes (built-in registry, WASM login module) never
+    /// accepts a string the URL parser would read differently, and writes back what it read.
+    #[test]
+    fn canonical_prefixes_agree_with_the_url_parser(
+        s in prop_oneof![
+            "https://[a-z0-9.-]{1,24}/([A-Za-z0-9._~%-]{0,8}/){0,3}",
+            "https?://[a-zA-Z0-9.:@%-]{0,24}[/\\\\?#]{0,2}[A-Za-z0-9._~/%-]{0,16}",
+            "[ -~]{0,40}",
+        ]
+    ) {
+        if let Some(p) = Prefix::parse_canonical(&s) {
+            prop_assert_eq!(Prefix::parse(&s).ok(), Some(p.clone()), "{}", s);
+            prop_assert_eq!(p.canonical(), s);
+        }
+    }
+
+    /// In a registry loaded from canonical prefixes, any URL resolves as it does through
+    /// `resolve` when given as the browser splits it.
+    #[test]
+    fn split_urls_resolve_like_whole_ones(
+        host in prop_oneof![Just("eproc.jfpr.jus.br".to_owned()), Just("eproc-sso.trf4.jus.br".to_owned()), Just("eproc.trf2.jus.br".to_owned()), "[a-z.-]{1,20}"],
+        path in "/[A-Za-z0-9_./-]{0,24}",
+        query in prop::option::of("(eproc_client_id|client_id|x)=[a-z.]{0,24}"),
+    ) {
+        let reg = Registry::builtin();
+        let url = format!("https://{host}{path}{}", query.as_deref().map(|q| format!("?{q}")).unwrap_or_default());
+        if let Ok(parsed) = url::Url::parse(&url) {
+            if parsed.as_str() == url {
+                let page = eproc_a2f_core::PageUrl {
+                    scheme: "https", credentials: false, host: parsed.host_str().unwrap_or(""), port: None,
+                    path: parsed.path(), query: parsed.query(),
+                };
+                prop_assert_eq!(reg.resolve_page(&page), reg.resolve(&url));
+            }
+        }
+    }
+}
