@@ -339,3 +339,115 @@ test('a login form on screen warms the code source up (no code asked)', async ()
   assert.equal(p.codes().length, 0);
   p.close();
 });
+
+// ---------------------------------------------------------------- code asked at eproc's password submit
+
+function submitPassword(p: ReturnType<typeof page>, how: 'click' | 'enter' = 'click', password = 'senha'): void {
+  const pwd = p.doc.getElementById('pwdSenha') as HTMLInputElement;
+  pwd.value = password;
+  if (how === 'click') p.doc.getElementById('sbmEntrar')!.click();
+  else pwd.dispatchEvent(new p.w.KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+}
+
+test('eproc: the code is asked at the password submit (never at load) and typed when the field appears', async () => {
+  let answered = 0;
+  const p = page(EPROC_LOGIN, TRF2, () => { answered++; return ok('123456', { valid_for_s: 20 }); });
+  await sleep(50);
+  assert.equal(p.codes().length, 0, 'no code request at page load');
+  submitPassword(p);
+  assert.equal(p.codes().length, 1, 'asked at the submit, before the field exists');
+  assert.equal(p.codes()[0]!.user, 'RS123');
+  await until('answer', () => answered === 1);
+  await sleep(20);
+  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  await until('filled', () => p.state() === 'filled');
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '123456');
+  assert.equal(p.codes().length, 1, 'the held code was used: one request, one step claimed');
+  assert.equal(p.attr('wait-ms'), '0');
+  assert.ok(Number(p.attr('filled-ms')) >= 0);
+  await sleep(1100);
+  assert.equal(p.codes().length, 1);
+  p.close();
+});
+
+test('eproc: Enter in the password box also asks ahead; no password or a shown field: nothing asked', async () => {
+  const p = page(EPROC_LOGIN, TRF2, () => ok('123456', { valid_for_s: 20 }));
+  submitPassword(p, 'click', '');
+  await sleep(30);
+  assert.equal(p.codes().length, 0, 'no password typed: not a real submit');
+  submitPassword(p, 'enter');
+  assert.equal(p.codes().length, 1);
+  p.close();
+  const q = page(EPROC_LOGIN.replace('value="RS123"', 'value=""'), TRF2, () => ok('123456', { valid_for_s: 20 }));
+  submitPassword(q);
+  await sleep(30);
+  assert.equal(q.codes().length, 0, 'no user name: not a real submit');
+  q.close();
+  const r = page(EPROC_LOGIN + EPROC_CODE_STEP, TRF2, () => ok('123456', { valid_for_s: 20 }));
+  await until('filled', () => r.state() === 'filled');
+  submitPassword(r);
+  await sleep(30);
+  assert.equal(r.codes().length, 1, 'a code field on screen: the normal path only');
+  r.close();
+});
+
+test('eproc: the password sent again while a code is held: no second step claimed', async () => {
+  const p = page(EPROC_LOGIN, TRF2, () => ok('654321', { valid_for_s: 25 }));
+  submitPassword(p);
+  submitPassword(p); // double click while the first is on its way
+  await sleep(30);
+  submitPassword(p); // refused password, sent again
+  await sleep(30);
+  assert.equal(p.codes().length, 1);
+  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  await until('filled', () => p.state() === 'filled');
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '654321');
+  assert.equal(p.codes().length, 1);
+  p.close();
+});
+
+test('eproc: a held code with less than the fresh-code margin left is not typed: asked again', async () => {
+  const p = page(EPROC_LOGIN, TRF2, () => (p.codes().length === 1 ? ok('111111', { valid_for_s: 4 }) : ok('222222', { wait_ms: 150, valid_for_s: 30 })));
+  submitPassword(p);
+  await sleep(30);
+  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  await until('filled', () => p.state() === 'filled');
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '222222');
+  assert.equal(p.codes().length, 2);
+  assert.equal(p.attr('wait-ms'), '150');
+  p.close();
+});
+
+test('eproc: a held next-step code waits only for what is left of its wait', async () => {
+  const p = page(EPROC_LOGIN, TRF2, () => ok('333333', { wait_ms: 600, valid_for_s: 30 }));
+  submitPassword(p);
+  await sleep(300);
+  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  await until('waiting', () => p.state() === 'waiting');
+  await until('filled', () => p.state() === 'filled', 2000);
+  const wait = Number(p.attr('wait-ms'));
+  assert.ok(wait > 100 && wait < 500, `wait left ${wait}`);
+  assert.equal(p.codes().length, 1);
+  p.close();
+});
+
+test('eproc: a held error or a different user at the field: asked again the normal way', async () => {
+  const p = page(EPROC_LOGIN, TRF2, () => (p.codes().length === 1 ? err('keyring_locked') : ok('444444', { valid_for_s: 20 })));
+  submitPassword(p);
+  await sleep(30);
+  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  await until('filled', () => p.state() === 'filled');
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '444444');
+  assert.equal(p.codes().length, 2);
+  p.close();
+  const q = page(EPROC_LOGIN, TRF2, (m) => ok(m.user === 'RS777' ? '777777' : '555555', { valid_for_s: 20 }));
+  submitPassword(q);
+  await sleep(30);
+  const user = q.doc.getElementById('txtUsuario') as HTMLInputElement;
+  user.value = 'RS777';
+  q.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  await until('filled', () => q.state() === 'filled');
+  assert.equal((q.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '777777');
+  assert.equal(q.codes().length, 2);
+  q.close();
+});

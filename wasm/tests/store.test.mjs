@@ -323,3 +323,37 @@ test('after store_corrupt the damaged data can be moved aside (kept), never on a
   assert.equal((await fresh.request({ type: 'accounts' })).ok, true);
   assert.ok(local.data.has(r.quarantined), 'the quarantine was overwritten');
 });
+
+test('a code request reads storage.local once and writes the step before it answers; the replaced blob goes', async () => {
+  const { src, local, now } = source();
+  await src.setup(PASS);
+  await enroll(src);
+  now.t += 300_000;
+  await src.request({ type: 'code', url: TRF4 }); // the pointer of this instance is known from here on
+  now.t += 30_000;
+  const gets = [];
+  const sets = [];
+  const get = local.get.bind(local);
+  const set = local.set.bind(local);
+  local.get = (keys) => { gets.push(keys); return get(keys); };
+  local.set = (items) => { sets.push(Object.keys(items)); return set(items); };
+  const before = local.data.get('bm.current');
+  const a = await src.request({ type: 'code', url: TRF4 });
+  assert.equal(a.ok, true);
+  const after = local.data.get('bm.current');
+  assert.notEqual(after, before, 'the step record (a new generation) is stored before the answer');
+  assert.deepEqual(sets, [[after], ['bm.current']], 'blob first, then the pointer');
+  // one read for meta + pointer + blob, one before the write (it re-checks what is in force)
+  assert.equal(gets.length, 2, JSON.stringify(gets));
+  assert.ok(gets.every((k) => Array.isArray(k) && k.includes('bm.meta') && k.includes('bm.current') && k.includes(before)));
+  await src.request({ type: 'accounts' });
+  assert.deepEqual([...local.data.keys()].filter((k) => k.startsWith('bm.vault.')), [after], 'the replaced blob is removed');
+  // the pointer moved behind this instance's back (another writer): still read right
+  const other = new bm.BrowserSource({ core, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
+  await other.unlock(PASS);
+  now.t += 30_000;
+  const b = await other.request({ type: 'code', url: TRF4 });
+  now.t += 30_000;
+  const c = await src.request({ type: 'code', url: TRF4 });
+  assert.ok(c.ok && c.step > b.step, `steps ${b.step} then ${c.step}`);
+});

@@ -17,6 +17,7 @@ import {
   otpauthUri, userOnPage,
 } from './detect';
 import { fillInput, fillSplit } from './fill';
+import { type HeldCode, heldCodeUse } from './prefetch';
 import { closePanel, inputField, keyBlock, listOfButtons, qrSvg, showPanel, textBlock } from './ui';
 
 type Answer = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; [k: string]: unknown } };
@@ -102,9 +103,14 @@ function watchUserNames(): void {
   }, true);
 }
 
-async function currentUser(): Promise<string | null> {
+/** The user shown on the page (Keycloak's attempted user, a typed user name, this tab's session). */
+function directUser(): string | null {
   const { attempted, typed } = userOnPage(document);
-  const direct = pickUser({ attempted, typed, session: sessionUser() });
+  return pickUser({ attempted, typed, session: sessionUser() });
+}
+
+async function currentUser(): Promise<string | null> {
+  const direct = directUser();
   if (direct) return direct;
   const r = await send<{ ok: boolean; user?: string | null }>({ kind: 'recall-user' });
   return pickUser({ remembered: r.ok ? r.user ?? null : null });
@@ -137,11 +143,68 @@ function showError(code: string, detail?: string, retry?: () => void): void {
 /** A code request or its wait is under way: a field re-rendered meanwhile is the same appearance. */
 let loginBusy = false;
 
+// ------------------------------------------------------------------ code fetched ahead (eproc's own form)
+
+/** The code asked for when eproc's password step was submitted, until its field appears. */
+let prefetched: { user: string; promise: Promise<HeldCode>; held: HeldCode | null } | null = null;
+
+function passwordTyped(): boolean {
+  for (const el of [document.getElementById('pwdSenha'), document.querySelector('input[name="pwdSenha"]')]) {
+    if (el && el.tagName === 'INPUT' && (el as HTMLInputElement).value !== '') return true;
+  }
+  return false;
+}
+
+/**
+ * eproc's own login form (`#frmLogin`: the code field appears on this page after the password):
+ * at a real password submit (Entrar clicked, or Enter in the password box, with a user name and a
+ * password typed, no code field shown yet) ask for the code now and hold it for the field. Never
+ * at page load: a code request claims a TOTP step. A code still held (the password was refused and
+ * is sent again) is kept instead of claiming another step.
+ */
+function prefetchAtPasswordSubmit(): void {
+  if (enrollFound || loginBusy) return;
+  if (!document.getElementById('frmLogin') || !document.getElementById('sbmEntrar')) return;
+  if (findLoginField(document) || !passwordTyped()) return;
+  const user = directUser();
+  if (!user) return;
+  if (prefetched && prefetched.user === user) {
+    if (!prefetched.held) return; // still on its way
+    if (heldCodeUse(prefetched.held, user, Date.now()).use) return;
+  }
+  const entry: { user: string; promise: Promise<HeldCode>; held: HeldCode | null } = { user, held: null, promise: null! };
+  entry.promise = send({ kind: 'code', user }).then((answer) => (entry.held = { user, answer, receivedAt: Date.now() }));
+  prefetched = entry;
+}
+
+function watchPasswordSubmit(): void {
+  document.addEventListener('click', (ev) => {
+    if ((ev.target as Element | null)?.closest?.('#sbmEntrar')) prefetchAtPasswordSubmit();
+  }, true);
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && (ev.target as Element | null)?.id === 'pwdSenha') prefetchAtPasswordSubmit();
+  }, true);
+}
+
+/** The held code for `user`, if it may be typed now (one use: it is dropped either way). */
+async function takePrefetched(user: string | null): Promise<Answer | null> {
+  const p = prefetched;
+  prefetched = null;
+  if (!p || p.user !== user) return null;
+  const h = await p.promise;
+  const verdict = heldCodeUse(h, user, Date.now());
+  if (!verdict.use) return null;
+  // The wait left now (a next-step code fetched in the last seconds of a step).
+  return { ...(h.answer as Answer & { ok: true }), wait_ms: verdict.waitMs };
+}
+
 async function handleLogin(field: LoginField, t0: number, user?: string | null): Promise<void> {
   loginBusy = true;
   try {
     const u = user === undefined ? await currentUser() : user;
-    const a = await send({ kind: 'code', ...(u ? { user: u } : {}) });
+    // A field appearance after eproc's password step: the code asked for at the submit, if good.
+    const held = user === undefined ? await takePrefetched(u) : null;
+    const a = held ?? (await send<Answer>({ kind: 'code', ...(u ? { user: u } : {}) }));
     await onCodeAnswer(field, a, t0);
   } finally {
     loginBusy = false;
@@ -504,6 +567,7 @@ function main(): void {
   if (document.documentElement.hasAttribute('data-eproc-a2f-loaded')) return;
   document.documentElement.setAttribute('data-eproc-a2f-loaded', '');
   watchUserNames();
+  watchPasswordSubmit();
   // A login step is on screen: let the background start the code source ahead of the code field.
   if (document.querySelector('#txtUsuario, #frmLogin, #kc-form-login, #kc-otp-login-form, #kc-totp-settings-form')) {
     void send({ kind: 'warm' });

@@ -94,6 +94,16 @@ function genOf(key: string): number {
   return Number(key.slice(K_VAULT_PREFIX.length));
 }
 
+/** The meta in a storage read of [bm.meta, bm.current]: null when never set up; store_corrupt when damaged. */
+function metaIn(r: Record<string, unknown>): Meta | null {
+  if (r[K_META] === undefined) {
+    if (r[K_CURRENT] !== undefined) throw new StoreError('store_corrupt', 'the store description (bm.meta) is missing');
+    return null;
+  }
+  if (!isMeta(r[K_META])) throw new StoreError('store_corrupt', 'the store description (bm.meta) is invalid');
+  return r[K_META] as Meta;
+}
+
 async function storageWrite(op: () => Promise<void>): Promise<void> {
   try {
     await op();
@@ -114,6 +124,12 @@ export class EncryptedStore {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** The right passphrase met a blob that does not decrypt (the key is not kept then). */
   private unlockFoundCorrupt = false;
+  /** The pointer at the last read: its blob is asked for in the same storage read next time. */
+  private lastVaultKey: string | null = null;
+  /** Removal of the blob the last write replaced (waited for before the store changes again). */
+  private cleanup: Promise<void> = Promise.resolve();
+  /** Whether this instance has removed blobs left by interrupted writes. */
+  private swept = false;
 
   constructor(opts: StoreOptions) {
     this.local = opts.local;
@@ -135,13 +151,26 @@ export class EncryptedStore {
 
   /** The meta, null when the store was never set up; store_corrupt when it cannot be read. */
   async readMeta(): Promise<Meta | null> {
-    const r = await this.local.get([K_META, K_CURRENT]);
-    if (r[K_META] === undefined) {
-      if (r[K_CURRENT] !== undefined) throw new StoreError('store_corrupt', 'the store description (bm.meta) is missing');
-      return null;
-    }
-    if (!isMeta(r[K_META])) throw new StoreError('store_corrupt', 'the store description (bm.meta) is invalid');
-    return r[K_META] as Meta;
+    return metaIn(await this.local.get([K_META, K_CURRENT]));
+  }
+
+  /** Meta, unlocked key, pointer and blob, in one storage read when the pointer still names the
+   * blob of the last read (the usual case; otherwise a second read for the blob). Nothing is
+   * cached: every request sees storage as it is. Errors in the order of the checks: not set up or
+   * damaged meta, locked, damaged pointer, damaged blob. */
+  private async readState(): Promise<{ key: UnlockedKey; vaultKey: string; blob: EncryptedBlob }> {
+    const guess = this.lastVaultKey;
+    const r = await this.local.get(guess ? [K_META, K_CURRENT, guess] : [K_META, K_CURRENT]);
+    const meta = metaIn(r);
+    if (!meta) throw new StoreError('store_not_set_up');
+    const key = await this.currentKey(meta);
+    if (!key) throw new StoreError('store_locked');
+    const vaultKey = vaultKeyOf(r[K_CURRENT]);
+    if (!vaultKey) throw new StoreError('store_corrupt', 'the vault pointer (bm.current) is missing or invalid');
+    const blob = vaultKey === guess ? r[vaultKey] : (await this.local.get(vaultKey))[vaultKey];
+    if (!validBlob(blob)) throw new StoreError('store_corrupt', `the vault blob ${vaultKey} is missing or invalid`);
+    this.lastVaultKey = vaultKey;
+    return { key, vaultKey, blob };
   }
 
   async isSetUp(): Promise<boolean> {
@@ -267,6 +296,7 @@ export class EncryptedStore {
 
   /** Writes a new store (blob first, then the pointer and the meta) and keeps its key. */
   private async create(kdf: KdfParams, check: string, raw: Bytes, blob: EncryptedBlob): Promise<void> {
+    await this.cleanup;
     const vaultKey = `${K_VAULT_PREFIX}1`;
     await storageWrite(() => this.local.set({ [vaultKey]: blob }));
     const meta: Meta = { format: STORE_FORMAT, v: 1, kdf, check, created: this.now() };
@@ -315,39 +345,46 @@ export class EncryptedStore {
     }
   }
 
-  private async requireKey(): Promise<UnlockedKey> {
-    const meta = await this.readMeta();
-    if (!meta) throw new StoreError('store_not_set_up');
-    const key = await this.currentKey(meta);
-    if (!key) throw new StoreError('store_locked');
-    return key;
-  }
-
   /** The decrypted vault JSON. Throws store_not_set_up, store_locked or store_corrupt. */
   async read(): Promise<string> {
-    const key = await this.requireKey();
-    return (await this.readWith(key.aes)).json;
+    const { key, vaultKey, blob } = await this.readState();
+    try {
+      return await decrypt(key.aes, blob);
+    } catch {
+      throw new StoreError('store_corrupt', `the vault blob ${vaultKey} does not decrypt (altered or damaged)`);
+    }
   }
 
-  /** Replaces the vault: new blob under a new generation, pointer switch, old blob removed. */
+  /** Replaces the vault: new blob under a new generation, pointer switch, old blob removed. The
+   * removal of the replaced blob is not waited for (the vault in force is already the new one); the
+   * next change of the store waits for it. The first write of this instance also removes blobs left
+   * by an interrupted write, before it returns. */
   async write(vaultJson: string): Promise<void> {
-    const key = await this.requireKey();
-    const { vaultKey: oldKey } = await this.readBlob();
+    await this.cleanup;
+    const { key, vaultKey: oldKey } = await this.readState();
     const newKey = `${K_VAULT_PREFIX}${genOf(oldKey) + 1}`;
     const blob = await encrypt(key.aes, vaultJson);
     await storageWrite(() => this.local.set({ [newKey]: blob }));
     await storageWrite(() => this.local.set({ [K_CURRENT]: newKey }));
-    await this.removeStaleBlobs(newKey);
+    this.lastVaultKey = newKey;
+    if (!this.swept) {
+      this.swept = await this.removeStaleBlobs(newKey);
+    } else {
+      this.cleanup = this.local.remove(oldKey).catch(() => {
+        this.swept = false; // left behind: the next write sweeps
+      });
+    }
   }
 
   /** Removes vault blobs other than the current one (left by an interrupted write). */
-  private async removeStaleBlobs(current: string): Promise<void> {
+  private async removeStaleBlobs(current: string): Promise<boolean> {
     try {
       const all = await this.local.get(null);
       const stale = Object.keys(all).filter((k) => k.startsWith(K_VAULT_PREFIX) && k !== current);
       if (stale.length) await this.local.remove(stale);
+      return true;
     } catch {
-      /* left for the next write */
+      return false; /* left for the next write */
     }
   }
 
@@ -372,6 +409,7 @@ export class EncryptedStore {
    * have run into store_corrupt (unlock with the right passphrase or a damaged meta/pointer). */
   async quarantine(): Promise<string> {
     if (!(await this.isCorrupt()) && !this.unlockFoundCorrupt) throw new StoreError('store_exists', 'the store is not damaged');
+    await this.cleanup;
     const all = await this.local.get(null);
     const keys = Object.keys(all).filter((k) => k === K_META || k === K_CURRENT || k.startsWith(K_VAULT_PREFIX));
     const aside = `bm.quarantine.${this.now()}`;
