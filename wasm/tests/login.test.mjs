@@ -113,6 +113,7 @@ test('page codes from the login module equal the full handler, answers and store
     const id = i + 1000;
     const expected = JSON.parse(core.handle(JSON.stringify({ ...req, id }), before, now.t, 'pt-BR'));
     const got = await src.request(req);
+    await src.isSetUp(); // the step record is written behind the answer, before the next operation
     assert.deepEqual({ ...got, id }, expected.answer, `case ${i}: ${JSON.stringify(req)}`);
     const after = await src.store.read();
     if (expected.vault === null) assert.equal(after, before, `case ${i}: the vault changed`);
@@ -161,4 +162,27 @@ test('extraSystems from policy reach the login module in canonical form', async 
   now.t += 60_000;
   const gone = await src.request({ type: 'code', url: 'https://sso.tjxx.jus.br/realms/eproc/' });
   assert.equal(gone.error.code, 'unknown_site');
+});
+
+test('the step record is written behind the answer; if that write fails, this worker still never repeats the step', async () => {
+  const { src, now } = await setUp();
+  await src.request({ type: 'enroll', ...ACCOUNTS[2] });
+  now.t += 60_000;
+  const area = src.local; // the FakeArea under the store (private in TypeScript only)
+  const realSet = area.set.bind(area);
+  let failures = 0;
+  area.set = async (items) => {
+    if (failures === 0) {
+      failures++;
+      throw new Error('QUOTA_BYTES quota exceeded');
+    }
+    return realSet(items);
+  };
+  const a = await src.request({ type: 'code', url: 'https://eproc.trf2.jus.br/eproc/' });
+  assert.equal(a.ok, true, JSON.stringify(a));
+  const b = await src.request({ type: 'code', url: 'https://eproc.trf2.jus.br/eproc/' });
+  assert.equal(failures, 1);
+  assert.ok(b.ok && b.step > a.step, `steps ${a.step} then ${b.step}: a step was handed out twice`);
+  await src.isSetUp();
+  assert.equal(JSON.parse(await src.store.read()).accounts[0].last_step, b.step, 'the later write records the newer step');
 });

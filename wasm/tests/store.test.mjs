@@ -324,12 +324,13 @@ test('after store_corrupt the damaged data can be moved aside (kept), never on a
   assert.ok(local.data.has(r.quarantined), 'the quarantine was overwritten');
 });
 
-test('a code request reads storage.local once and writes the step before it answers; the replaced blob goes', async () => {
+test('a code request reads storage.local once, answers, and records the step before the next operation; the replaced blob goes', async () => {
   const { src, local, now } = source();
   await src.setup(PASS);
   await enroll(src);
   now.t += 300_000;
   await src.request({ type: 'code', url: TRF4 }); // the pointer of this instance is known from here on
+  await src.isSetUp(); // and its step record written
   now.t += 30_000;
   const gets = [];
   const sets = [];
@@ -340,16 +341,18 @@ test('a code request reads storage.local once and writes the step before it answ
   const before = local.data.get('bm.current');
   const a = await src.request({ type: 'code', url: TRF4 });
   assert.equal(a.ok, true);
+  await src.isSetUp(); // any next operation waits for the step record
   const after = local.data.get('bm.current');
-  assert.notEqual(after, before, 'the step record (a new generation) is stored before the answer');
+  assert.notEqual(after, before, 'the step record (a new generation) is stored before the next operation');
   assert.deepEqual(sets, [[after], ['bm.current']], 'blob first, then the pointer');
-  // one read for meta + pointer + blob, one before the write (it re-checks what is in force)
-  assert.equal(gets.length, 2, JSON.stringify(gets));
-  assert.ok(gets.every((k) => Array.isArray(k) && k.includes('bm.meta') && k.includes('bm.current') && k.includes(before)));
+  // one read for meta + pointer + blob, one before the write (it re-checks what is in force),
+  // then isSetUp's own read
+  assert.equal(gets.length, 3, JSON.stringify(gets));
+  assert.ok(gets.slice(0, 2).every((k) => Array.isArray(k) && k.includes('bm.meta') && k.includes('bm.current') && k.includes(before)));
   await src.request({ type: 'accounts' });
   assert.deepEqual([...local.data.keys()].filter((k) => k.startsWith('bm.vault.')), [after], 'the replaced blob is removed');
   // the pointer moved behind this instance's back (another writer): still read right
-  const other = new bm.BrowserSource({ core, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
+  const other = new bm.BrowserSource({ core, login, local, session: new FakeArea(), now: now.now, lang: () => 'en' });
   await other.unlock(PASS);
   now.t += 30_000;
   const b = await other.request({ type: 'code', url: TRF4 });
