@@ -40,7 +40,7 @@ class Frameish {
   constructor(target) { this.t = target; }
   eval(fn, arg) { return this.t.evaluate(fn, arg ?? null); }
   async type(sel, text) { await this.t.locator(sel).first().pressSequentially(text, { delay: 5 }); }
-  async click(sel) { await this.t.locator(sel).first().click({ timeout: 5000 }); }
+  async click(sel) { await this.t.locator(sel).first().click({ timeout: 15000 }); }
 }
 
 export class ChromiumDriver extends Frameish {
@@ -100,7 +100,7 @@ export class ChromiumDriver extends Frameish {
   /** SIGKILL of the browser's main process, as a crash or a power cut would end it. */
   async kill() {
     const pid = this.mainPid();
-    if (!pid) throw new Error('no Chromium main process found for this profile');
+    if (!pid) throw new Error(`no Chromium main process found for ${this.userDataDir}`);
     const closed = new Promise((r) => this.context.once('close', r));
     process.kill(pid, 'SIGKILL');
     await Promise.race([closed, new Promise((r) => setTimeout(r, 10000))]);
@@ -123,17 +123,32 @@ export function extensionLoadErrors(extensionDir) {
   return lines.slice(0, 5).join(' | ') || '(no load error logged)';
 }
 
-/** The pid of the Chromium main process using `userDataDir`, or null. */
+/** The pid of the Chromium main process using `userDataDir`, or null. Chromium rewrites the main
+ * process's title (its argv is lost), but its children (zygote, renderers, utilities) keep
+ * `--type=... --user-data-dir=DIR` in theirs: the main process is their ancestor without --type=. */
 export function chromiumMainPid(userDataDir) {
+  const read = (pid) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [, st, ppid] = /\) (\S) (\d+)/.exec(stat);
+      return { cmd, zombie: st === 'Z', ppid: Number(ppid) };
+    } catch {
+      return null;
+    }
+  };
+  const flag = `--user-data-dir=${userDataDir} `;
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
-    let argv;
-    try { argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0'); } catch { continue; }
-    if (argv.includes(`--user-data-dir=${userDataDir}`) && !argv.some((a) => a.startsWith('--type='))) {
-      // a zombie (already killed, not yet reaped) does not count
-      try { if (/^State:\s+Z/m.test(readFileSync(`/proc/${e}/status`, 'utf8'))) continue; } catch { continue; }
-      return Number(e);
+    const p = read(e);
+    if (!p || p.zombie || !`${p.cmd} `.includes(flag)) continue;
+    let pid = Number(e);
+    let cur = p;
+    for (let hops = 0; hops < 4 && cur && cur.cmd.includes('--type='); hops++) {
+      pid = cur.ppid;
+      cur = read(pid);
     }
+    if (cur && !cur.zombie && !cur.cmd.includes('--type=') && /chromium|chrome/.test(cur.cmd)) return pid;
   }
   return null;
 }
