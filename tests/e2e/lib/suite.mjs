@@ -865,7 +865,7 @@ export function browserSuite({ browser, launch, hostDir, prefix, mode = 'native'
     await expectAccepted(user, since, 'after unlocking');
   });
 
-  if (BM) test(`[${tag}] damaged stored blob: a clear error on the page and in the popup, nothing overwritten; the export still opens`, { ...opt, timeout: 150000 }, async (t) => {
+  if (BM) test(`[${tag}] damaged stored blob: a clear error on the page and in the popup, nothing overwritten; put aside, the exported file brings every key back`, { ...opt, timeout: 150000 }, async (t) => {
     const user = U('RJCOR');
     const key = seed('trf2', user);
     // the user's backup first (options page, "Exportar"): the file decrypts with the passphrase
@@ -923,15 +923,31 @@ export function browserSuite({ browser, launch, hostDir, prefix, mode = 'native'
     });
     assert.deepEqual(await storeSnap(), damaged, 'nothing was overwritten or deleted');
     assert.equal(otpEvents(user, since).length, 0);
-    // the stored bytes put back (as from a disk backup): unlocked, every key is there and works
-    await d().setLocalStorage({ [cur]: good[cur] });
-    await d().withExtensionPage('popup.html', async (p) => {
-      await waitFor(() => p.eval(() => !!document.querySelector('#status input[name=passphrase]')), { what: 'the unlock prompt' });
-      await p.type('#status input[name=passphrase]', PASSPHRASE);
-      await p.click('#status [data-action=unlock]');
-      await waitFor(() => p.eval((u) => document.querySelector(`#accounts [data-user="${u}"] [data-role=code]`)?.dataset.code ?? null, user), { timeout: 30000, what: 'the account\'s live code' });
-      const listed = await p.eval(() => [...document.querySelectorAll('#accounts [data-user]')].map((x) => x.dataset.user));
-      for (const a of state.accounts) assert.ok(listed.includes(a.user), `${a.user} still there`);
+    // recovery, as the options page offers it: the damaged data put aside (kept, not deleted), a new
+    // passphrase, the exported file imported: every key back, and it works
+    await d().withExtensionPage('options.html', async (p) => {
+      await waitFor(async () => (await bm.state(p)) === 'locked', { what: 'the options page\'s unlock form' });
+      await p.type('input[name=bm-pass]', PASSPHRASE);
+      await p.click('[data-action=bm-unlock]');
+      await waitFor(() => p.eval(() => !!document.querySelector('[data-action=bm-reset-corrupt]')), { timeout: 30000, what: 'the offer to put the damaged data aside' })
+        .catch(async (e) => { throw new Error(`${e.message}; message: ${await bm.message(p)}`); });
+      assert.match(await bm.message(p), /danificad|damaged/i);
+      await p.click('[data-action=bm-reset-corrupt]');
+      await waitFor(async () => (await bm.state(p)) === 'not_set_up', { what: 'the setup form after the reset' });
+      const aside = storeRecords(await d().getLocalStorage(null));
+      const q = Object.keys(aside).filter((k) => k.startsWith('bm.quarantine.'));
+      assert.equal(q.length, 1, 'the damaged data is kept aside');
+      assert.deepEqual(aside[q[0]], Object.fromEntries(Object.entries(damaged).filter(([k]) => k !== 'bm.migration')), 'exactly the damaged records, untouched');
+      await p.type('input[name=bm-new]', PASSPHRASE);
+      await p.type('input[name=bm-new2]', PASSPHRASE);
+      await p.click('[data-action=bm-setup]');
+      await waitFor(async () => (await bm.state(p)) === 'unlocked', { timeout: 30000, what: 'the new store' });
+      await bm.chooseFile(p, file.text);
+      await p.type('input[name=bm-import-pass]', PASSPHRASE);
+      await p.click('[data-action=bm-import]');
+      await waitFor(async () => (await bm.users(p)).length === exported.accounts.length, { timeout: 30000, what: 'the exported accounts imported' });
+      const listed = await bm.users(p);
+      for (const a of state.accounts) assert.ok(listed.includes(a.user), `${a.user} is back`);
     });
     const since2 = sim().lastSeq();
     await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
