@@ -254,13 +254,15 @@ export function browserSuite({ browser, launch, hostDir, prefix, mode = 'native'
   }
 
   // eproc's own login: user + password, Entrar, the code field appears on the same page.
-  async function eprocLogin(url, user, { watch = true } = {}) {
+  // awaitField false: with auto-submit the field may come and go (filled, submitted, navigated
+  // away) between two polls; the caller checks the outcome on the simulator instead.
+  async function eprocLogin(url, user, { watch = true, awaitField = true } = {}) {
     await d().goto(url);
     await d().type('#txtUsuario', user);
     await d().type('#pwdSenha', 'senha-de-teste');
     if (watch) await watchField(d(), '#txtAcessoCodigo');
     await d().click('#sbmEntrar');
-    await waitFor(() => d().eval(() => !!document.querySelector('#txtAcessoCodigo')), { what: '#txtAcessoCodigo to appear' });
+    if (awaitField) await waitFor(() => d().eval(() => !!document.querySelector('#txtAcessoCodigo')), { what: '#txtAcessoCodigo to appear' });
   }
 
   // Keycloak: from the court app to the realm's login, then the OTP page.
@@ -613,7 +615,7 @@ export function browserSuite({ browser, launch, hostDir, prefix, mode = 'native'
     assert.equal(ticked, 'on', 'the options page switched auto-submit on');
     try {
       const since = sim().lastSeq();
-      await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user);
+      await eprocLogin('https://eproc.trf2.jus.br/eproc/index.php', user, { watch: false, awaitField: false });
       // the extension fills and clicks #btnValidar itself: the page navigates away, so the
       // simulator's record is the proof (the submitted code and the events the page saw)
       const ev = await expectAccepted(user, since, 'auto-submit');
