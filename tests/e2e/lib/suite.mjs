@@ -250,7 +250,7 @@ export function browserSuite({ browser, launch, hostDir, prefix, mode = 'native'
     const ext = hook?.filledMs != null ? Number(hook.filledMs) : null;
     const own = watch?.appeared != null && watch?.filled != null ? Math.round(watch.filled - watch.appeared) : null;
     latencies.push({ scenario, ext, own, waited });
-    t.diagnostic(`fill latency [${browser}] ${scenario}: data-eproc-a2f-filled-ms=${ext ?? 'n/a'} ms, observed=${own ?? 'n/a'} ms${waited ? ` (${typeof waited === 'string' ? waited : 'includes the wait for the next step'})` : ''}`);
+    t.diagnostic(`fill latency [${tag}] ${scenario}: data-eproc-a2f-filled-ms=${ext ?? 'n/a'} ms, observed=${own ?? 'n/a'} ms${waited ? ` (${typeof waited === 'string' ? waited : 'includes the wait for the next step'})` : ''}`);
   }
 
   // eproc's own login: user + password, Entrar, the code field appears on the same page.
@@ -966,8 +966,8 @@ export function browserSuite({ browser, launch, hostDir, prefix, mode = 'native'
     const vals = (k, waited) => latencies.filter((l) => !!l.waited === waited).map((l) => l[k]).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
     const median = (a) => (a.length ? (a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2) : null);
     for (const l of latencies) t.diagnostic(`  ${l.scenario}: ext=${l.ext ?? 'n/a'} ms observed=${l.own ?? 'n/a'} ms${l.waited ? ` (${typeof l.waited === 'string' ? l.waited : 'waited for the next step'})` : ''}`);
-    t.diagnostic(`fill latency median [${browser}], immediate fills: data-eproc-a2f-filled-ms=${median(vals('ext', false))} ms (n=${vals('ext', false).length}); observed on eproc's late field=${median(vals('own', false))} ms (n=${vals('own', false).length})`);
-    t.diagnostic(`fill latency median [${browser}], fills that waited (next step, or a choice): ${median(vals('ext', true))} ms (n=${vals('ext', true).length})`);
-    writeFileSync(join(import.meta.dirname, '..', '.work', `latency-${browser}.json`), JSON.stringify(latencies, null, 1));
+    t.diagnostic(`fill latency median [${tag}], immediate fills: data-eproc-a2f-filled-ms=${median(vals('ext', false))} ms (n=${vals('ext', false).length}); observed on eproc's late field=${median(vals('own', false))} ms (n=${vals('own', false).length})`);
+    t.diagnostic(`fill latency median [${tag}], fills that waited (next step, or a choice): ${median(vals('ext', true))} ms (n=${vals('ext', true).length})`);
+    writeFileSync(join(import.meta.dirname, '..', '.work', `latency-${browser}${BM ? "-browser-mode" : ""}.json`), JSON.stringify(latencies, null, 1));
   });
 }
