@@ -166,6 +166,15 @@ export const MESSAGES = {
   bmMigrated: ['Migração concluída.', 'Migration finished.'],
   bmResume: ['Uma migração não terminou: rode-a de novo para concluir.', 'A migration did not finish: run it again to complete it.'],
   bmOpenOptions: ['Configurar', 'Set up'],
+  bmCorruptHelp: [
+    'Os dados danificados podem ser guardados à parte (nada é apagado); depois crie uma senha e importe o arquivo exportado.',
+    'The damaged data can be put aside (nothing is deleted); then create a passphrase and import your exported file.',
+  ],
+  bmCorruptReset: ['Guardar os dados danificados à parte e recomeçar', 'Put the damaged data aside and start over'],
+  bmQuarantined: [
+    'Dados danificados guardados à parte. Crie uma senha e importe o arquivo exportado.',
+    'The damaged data was put aside. Create a passphrase and import your exported file.',
+  ],
   optHelp: ['Ajuda', 'Help'],
   optDocs: ['Documentação do eproc-a2f', 'eproc-a2f documentation'],
   optPrivacy: [

@@ -1,6 +1,7 @@
-// Real Firefox ESR suite (run through run.mjs).
-import { test } from 'node:test';
-import { browserSuite } from './lib/suite.mjs';
+// Real Firefox ESR suite (run through run.mjs): the same scenarios in native and browser mode
+// (E2E_MODES=native|browser|all, run.mjs --mode).
+import { describe, test } from 'node:test';
+import { browserSuite, suiteModes } from './lib/suite.mjs';
 import { launchFirefox, geckodriverPath } from './lib/firefox.mjs';
 
 if (!geckodriverPath()) {
@@ -8,11 +9,14 @@ if (!geckodriverPath()) {
   if (process.env.CI === 'true' || process.env.E2E_REQUIRE_ARTIFACTS === '1') test('[firefox] geckodriver is installed', () => { throw new Error(why); });
   else test('[firefox] suite', { skip: why }, () => {});
 } else {
-  browserSuite({
-    browser: 'firefox',
-    prefix: 'F',
-    // user scope: $HOME/.mozilla/native-messaging-hosts (HOME is the keyring session's temp home)
-    hostDir: () => null,
-    launch: ({ sim, extensionDir, dir, log }) => launchFirefox({ sim, extensionDir, profileDir: dir, log }),
-  });
+  for (const mode of suiteModes()) {
+    describe(`firefox, ${mode} mode`, () => browserSuite({
+      browser: 'firefox',
+      mode,
+      prefix: mode === 'native' ? 'F' : 'FB',
+      // user scope: $HOME/.mozilla/native-messaging-hosts (HOME is the keyring session's temp home)
+      hostDir: () => null,
+      launch: ({ sim, extensionDir, dir, log }) => launchFirefox({ sim, extensionDir, profileDir: dir, log }),
+    }));
+  }
 }

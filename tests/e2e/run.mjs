@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one entry point of the end-to-end tests:
-//   node tests/e2e/run.mjs [--browser chromium|firefox|all] [--grep PATTERN] [--no-sim-test]
+//   node tests/e2e/run.mjs [--browser chromium|firefox|all] [--mode native|browser|all] [--grep PATTERN] [--no-sim-test]
 // Runs the simulator's own tests and the real-browser suites with node's test runner. It must run
 // inside scripts/with-keyring.sh (private D-Bus session, unlocked gnome-keyring, temp HOME); when
 // it is not, it re-executes itself through that script.
@@ -14,9 +14,14 @@ const REPO = join(HERE, '..', '..');
 const args = process.argv.slice(2);
 const val = (name, def) => { const i = args.indexOf(name); return i >= 0 && args[i + 1] ? args[i + 1] : def; };
 const browser = val('--browser', process.env.E2E_BROWSER ?? 'all');
+const mode = val('--mode', process.env.E2E_MODES ?? 'all');
 const grep = val('--grep', null);
 if (!['chromium', 'firefox', 'all'].includes(browser)) {
   console.error(`--browser must be chromium, firefox or all (got ${browser})`);
+  process.exit(2);
+}
+if (!['native', 'browser', 'all'].includes(mode)) {
+  console.error(`--mode must be native, browser or all (got ${mode})`);
   process.exit(2);
 }
 
@@ -37,12 +42,14 @@ if (process.env.EPROC_A2F_IN_KEYRING !== '1') {
   if (!args.includes('--no-sim-test')) files.push(join(HERE, 'sim.test.mjs'));
   if (browser === 'chromium' || browser === 'all') files.push(join(HERE, 'chromium.e2e.mjs'));
   if (browser === 'firefox' || browser === 'all') files.push(join(HERE, 'firefox.e2e.mjs'));
+  // the migration kill matrix (browser mode -> host) runs in Chromium
+  if ((browser === 'chromium' || browser === 'all') && mode !== 'native') files.push(join(HERE, 'migration.e2e.mjs'));
   const nodeArgs = ['--test', '--test-reporter=spec', '--test-concurrency=1'];
   if (grep) nodeArgs.push(`--test-name-pattern=${grep}`);
   const started = Date.now();
-  const child = spawn(process.execPath, [...nodeArgs, ...files], { stdio: 'inherit', cwd: HERE, env: { ...process.env } });
+  const child = spawn(process.execPath, [...nodeArgs, ...files], { stdio: 'inherit', cwd: HERE, env: { ...process.env, E2E_MODES: mode } });
   child.on('exit', (code, sig) => {
-    console.log(`e2e: ${browser} finished in ${Math.round((Date.now() - started) / 1000)} s`);
+    console.log(`e2e: ${browser} (${mode} mode) finished in ${Math.round((Date.now() - started) / 1000)} s`);
     process.exit(code ?? (sig ? 1 : 0));
   });
 }

@@ -152,9 +152,15 @@ fn test(args: &[String]) {
             });
         }
         if root().join("tests/e2e/run.mjs").exists() {
-            stage(&mut stages, "e2e: real Chromium and Firefox", || {
+            // The same scenarios in both code-source modes (tests/e2e/README.md), one stage each so
+            // that the summary shows what each costs.
+            stage(&mut stages, "e2e: real Chromium and Firefox, native mode (host + keyring)", || {
                 npm_ci_if_needed("tests/e2e")
-                    && run(with_keyring(&["node", "tests/e2e/run.mjs", "--browser", "all"]).env("EPROC_A2F_DIST", dist_dir()))
+                    && run(with_keyring(&["node", "tests/e2e/run.mjs", "--browser", "all", "--mode", "native"]).env("EPROC_A2F_DIST", dist_dir()))
+            });
+            stage(&mut stages, "e2e: real Chromium and Firefox, browser mode (WASM + encrypted store), migration kill matrix", || {
+                npm_ci_if_needed("tests/e2e")
+                    && run(with_keyring(&["node", "tests/e2e/run.mjs", "--browser", "all", "--mode", "browser", "--no-sim-test"]).env("EPROC_A2F_DIST", dist_dir()))
             });
         }
         if root().join("tests/admin/run.mjs").exists() {

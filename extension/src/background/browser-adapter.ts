@@ -53,9 +53,12 @@ export async function openBrowserSource(opts: BrowserSourceOptions): Promise<Cod
 
 import type { BrowserModeCommand, KeyCheckReply } from '../shared/messages';
 
-const OPS = new Set(['state', 'setup', 'unlock', 'lock', 'export', 'import', 'migrate', 'pending-migration']);
+// `reset-corrupt` (after store_corrupt: the damaged data is moved aside, never deleted) is what the
+// options page offers then; without it a damaged store could never be set up again.
+export const BROWSER_MODE_OPS: ReadonlySet<string> = new Set(['state', 'setup', 'unlock', 'lock', 'export', 'import', 'migrate', 'pending-migration', 'reset-corrupt']);
+const OPS = BROWSER_MODE_OPS;
 
-/** Runs a popup/options browser-mode action (setup, unlock, lock, export, import, migrate). */
+/** Runs a popup/options browser-mode action (setup, unlock, lock, export, import, migrate, reset-corrupt). */
 export async function browserModeCommand(
   cmd: BrowserModeCommand,
   opts: BrowserSourceOptions,

@@ -188,19 +188,44 @@ async function loadBrowserMode(allowed: boolean, disableExport: boolean): Promis
   const box = $('bm');
   clear(box);
   const st = await bmCommand({ op: 'state' });
-  if (!st.ok) {
-    box.append(h('p', { class: 'muted', text: t(errorMessageKey(st.error.code)) }));
-    return;
-  }
   const msg = h('p', { class: 'muted', 'data-role': 'bm-message' });
-  const show = (r: Answer, okText?: string) => {
-    msg.textContent = r.ok ? okText ?? '' : t(errorMessageKey(r.error.code));
-  };
-  const refresh = async () => {
+  const refresh = async (note?: string) => {
     await loadBrowserMode(allowed, disableExport);
+    if (note) {
+      const m = document.querySelector<HTMLElement>('#bm [data-role=bm-message]');
+      if (m) m.textContent = note;
+    }
     await loadStatus(true);
     await loadAccounts();
   };
+  // Damaged store data (store_corrupt, from `state` or from unlocking with the right passphrase):
+  // offer to move it aside (kept under bm.quarantine.*, never deleted) so that setup and import work.
+  let resetShown = false;
+  const offerReset = () => {
+    if (resetShown) return;
+    resetShown = true;
+    const b = h('button', { type: 'button', class: 'b danger', 'data-action': 'bm-reset-corrupt', text: t('bmCorruptReset') });
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      const r = await bmCommand({ op: 'reset-corrupt' });
+      if (r.ok) await refresh(t('bmQuarantined'));
+      else {
+        b.disabled = false;
+        msg.textContent = t(errorMessageKey(r.error.code));
+      }
+    });
+    box.append(h('div', { class: 'row', 'data-role': 'bm-corrupt' }, h('p', { text: t('bmCorruptHelp') }), b));
+  };
+  const show = (r: Answer, okText?: string) => {
+    msg.textContent = r.ok ? okText ?? '' : t(errorMessageKey(r.error.code));
+    if (!r.ok && r.error.code === 'store_corrupt') offerReset();
+  };
+  if (!st.ok) {
+    box.dataset.state = st.error.code;
+    box.append(msg);
+    show(st);
+    return;
+  }
   const state = String(st.state);
   box.dataset.state = state;
   if (state === 'not_set_up') {

@@ -11,7 +11,8 @@ export type BrowserModeCommand =
   | { op: 'export' }
   | { op: 'import'; text: string; passphrase: string }
   | { op: 'migrate' }
-  | { op: 'pending-migration' };
+  | { op: 'pending-migration' }
+  | { op: 'reset-corrupt' };
 
 /** From a content script (top frame of a registry page). */
 export type ContentRequest =

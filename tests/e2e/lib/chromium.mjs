@@ -1,7 +1,7 @@
 // Real Chromium (Debian binary) driven by playwright-core, with the unpacked extension loaded and
 // the simulator's host names mapped to its ports by --host-resolver-rules.
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,14 +31,16 @@ export async function launchChromium({ sim, extensionDir, userDataDir, log = () 
   log(`chromium: extension ${extensionId} (${worker.url()})`);
   const page = context.pages()[0] ?? await context.newPage();
   page.on('console', (m) => { if (process.env.E2E_VERBOSE) log(`page console: ${m.text()}`); });
-  return new ChromiumDriver(context, page, worker, extensionId);
+  const d = new ChromiumDriver(context, page, worker, extensionId);
+  d.userDataDir = userDataDir;
+  return d;
 }
 
 class Frameish {
   constructor(target) { this.t = target; }
   eval(fn, arg) { return this.t.evaluate(fn, arg ?? null); }
   async type(sel, text) { await this.t.locator(sel).first().pressSequentially(text, { delay: 5 }); }
-  async click(sel) { await this.t.locator(sel).first().click({ timeout: 5000 }); }
+  async click(sel) { await this.t.locator(sel).first().click({ timeout: 15000 }); }
 }
 
 export class ChromiumDriver extends Frameish {
@@ -72,14 +74,38 @@ export class ChromiumDriver extends Frameish {
   }
   /** Runs fn(arg) in one of the extension's own pages, opened in a new tab and closed after. */
   async inExtensionPage(fn, arg, page = 'options.html') {
+    return this.withExtensionPage(page, (p) => p.eval(fn, arg));
+  }
+  /** Opens one of the extension's pages (options.html, popup.html) in a new tab, gives `use` a
+   * driver of it (eval/type/click), closes the tab after. */
+  async withExtensionPage(page, use) {
     const p = await this.context.newPage();
     try {
       await p.goto(`chrome-extension://${this.extensionId}/${page}`);
       await p.waitForLoadState('load');
-      return await p.evaluate(fn, arg ?? null);
+      return await use(new Frameish(p));
     } finally {
-      await p.close();
+      await p.close().catch(() => {});
     }
+  }
+  /** Opens an extension page in a new tab and leaves it open (the migration kill tests). */
+  async openExtensionTab(page) {
+    const p = await this.context.newPage();
+    await p.goto(`chrome-extension://${this.extensionId}/${page}`);
+    await p.waitForLoadState('load');
+    return new Frameish(p);
+  }
+  /** The browser's main process (its command line names this profile and has no --type=). */
+  mainPid() { return chromiumMainPid(this.userDataDir); }
+  /** SIGKILL of the browser's main process, as a crash or a power cut would end it. */
+  async kill() {
+    const pid = this.mainPid();
+    if (!pid) throw new Error(`no Chromium main process found for ${this.userDataDir}`);
+    const closed = new Promise((r) => this.context.once('close', r));
+    process.kill(pid, 'SIGKILL');
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 10000))]);
+    for (let i = 0; i < 100 && chromiumMainPid(this.userDataDir); i++) await new Promise((r) => setTimeout(r, 100));
+    return pid;
   }
   async screenshot(path) { await this.page.screenshot({ path }); }
   async openExtensionPage(path) { await this.page.goto(`chrome-extension://${this.extensionId}/${path}`); }
@@ -95,4 +121,34 @@ export function extensionLoadErrors(extensionDir) {
   rmSync(udd, { recursive: true, force: true });
   const lines = `${r.stderr ?? ''}`.split('\n').filter((l) => /extension|manifest|locale/i.test(l) && !/dbus/i.test(l));
   return lines.slice(0, 5).join(' | ') || '(no load error logged)';
+}
+
+/** The pid of the Chromium main process using `userDataDir`, or null. Chromium rewrites the main
+ * process's title (its argv is lost), but its children (zygote, renderers, utilities) keep
+ * `--type=... --user-data-dir=DIR` in theirs: the main process is their ancestor without --type=. */
+export function chromiumMainPid(userDataDir) {
+  const read = (pid) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [, st, ppid] = /\) (\S) (\d+)/.exec(stat);
+      return { cmd, zombie: st === 'Z', ppid: Number(ppid) };
+    } catch {
+      return null;
+    }
+  };
+  const flag = `--user-data-dir=${userDataDir} `;
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const p = read(e);
+    if (!p || p.zombie || !`${p.cmd} `.includes(flag)) continue;
+    let pid = Number(e);
+    let cur = p;
+    for (let hops = 0; hops < 4 && cur && cur.cmd.includes('--type='); hops++) {
+      pid = cur.ppid;
+      cur = read(pid);
+    }
+    if (cur && !cur.zombie && !cur.cmd.includes('--type=') && /chromium|chrome/.test(cur.cmd)) return pid;
+  }
+  return null;
 }

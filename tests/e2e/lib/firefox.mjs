@@ -137,6 +137,11 @@ class FirefoxDriver {
    * -remote-allow-system-access), used, and closed.
    */
   async inExtensionPage(fn, arg, page = 'options.html') {
+    return this.withExtensionPage(page, () => this.eval(fn, arg));
+  }
+  /** Opens one of the extension's pages in a new tab, gives `use` this driver switched to it
+   * (eval/type/click), closes the tab and switches back after. */
+  async withExtensionPage(page, use) {
     const url = `moz-extension://${FIXED_UUID}/${page}`;
     await this.top();
     const orig = await this.cmd('GET', this.s('/window'));
@@ -165,7 +170,7 @@ class FirefoxDriver {
         if (ready) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      return await this.eval(fn, arg);
+      return await use(this);
     } finally {
       await this.cmd('DELETE', this.s('/window')).catch(() => {});
       await this.cmd('POST', this.s('/window'), { handle: orig });
