@@ -12,6 +12,7 @@ export const MESSAGES = {
   optLabelSave: ['Salvar', 'Save'],
   ok: ['OK', 'OK'],
   retry: ['Tentar de novo', 'Try again'],
+  unlockOnPage: ['Desbloquear…', 'Unlock…'],
   loading: ['Carregando…', 'Loading…'],
 
   // In-page notices (login)
@@ -248,8 +249,8 @@ export const MESSAGES = {
     'Browser mode is not set up yet: create a passphrase in the eproc-a2f options.',
   ],
   err_store_locked: [
-    'As chaves do eproc-a2f neste navegador estão bloqueadas. Clique no ícone do eproc-a2f e digite sua senha.',
-    'eproc-a2f\'s keys in this browser are locked. Click the eproc-a2f icon and type your passphrase.',
+    'As chaves do eproc-a2f neste navegador estão bloqueadas. Clique em “Desbloquear…” ou no ícone do eproc-a2f e digite sua senha.',
+    'eproc-a2f\'s keys in this browser are locked. Click “Unlock…” or the eproc-a2f icon and type your passphrase.',
   ],
   err_wrong_passphrase: ['Senha incorreta.', 'Wrong passphrase.'],
   err_store_corrupt: [

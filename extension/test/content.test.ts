@@ -33,9 +33,11 @@ function page(html: string, url: string, reply: Reply, settings = { autoSubmit: 
     return [{}] as unknown as DOMRectList;
   };
   const sent: Msg[] = [];
+  const listeners: ((m: unknown) => void)[] = [];
   w.chrome = {
     runtime: {
       id: 'test',
+      onMessage: { addListener: (f: (m: unknown) => void) => listeners.push(f) },
       sendMessage: async (msg: Msg) => {
         sent.push(msg);
         if (msg.kind === 'page-settings') return settings;
@@ -64,6 +66,8 @@ function page(html: string, url: string, reply: Reply, settings = { autoSubmit: 
       assert.ok(b, `panel button ${action}${extra}`);
       b.click();
     },
+    /** A message from the background to this content script. */
+    notify: (m: unknown) => listeners.forEach((f) => f(m)),
     close: () => w.close(),
   };
 }
@@ -195,6 +199,33 @@ test('after an error, "Tentar de novo" asks again for the same field', async () 
   await until('filled', () => p.state() === 'filled');
   assert.equal(p.codes().length, 2);
   assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '454545');
+  p.close();
+});
+
+test('locked browser store: "Desbloquear" opens the extension\'s unlock window, and the code is filled once it is unlocked', async () => {
+  let locked = true;
+  const p = page(EPROC_LOGIN + EPROC_CODE_STEP, TRF2, (m) => {
+    if (m.kind === 'open-unlock') return { ok: true };
+    return locked ? err('store_locked') : ok('676767');
+  });
+  await until('error', () => p.state() === 'error');
+  assert.equal(p.attr('error'), 'store_locked');
+  assert.equal(p.doc.getElementById('eproc-a2f-ui')?.shadowRoot?.querySelector('input'), null, 'no passphrase field in the court page');
+  p.click('unlock');
+  await until('open-unlock', () => p.sent.some((m) => m.kind === 'open-unlock'));
+  // An unrelated notice, or one before the store is unlocked, changes nothing.
+  p.notify({ kind: 'something-else' });
+  await sleep(30);
+  assert.equal(p.codes().length, 1);
+  locked = false;
+  p.notify({ kind: 'store-unlocked' });
+  await until('filled', () => p.state() === 'filled');
+  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '676767');
+  assert.equal(p.codes().length, 2);
+  // Filled: a later unlock notice does not ask again.
+  p.notify({ kind: 'store-unlocked' });
+  await sleep(30);
+  assert.equal(p.codes().length, 2);
   p.close();
 });
 

@@ -1,7 +1,7 @@
 // Background (Chrome: module service worker; Firefox: event page). Owns the code source and is
 // the only place a page URL is taken from: the sender's URL as the browser reports it.
 import { ext } from '../shared/api';
-import type { ContentRequest, ExtRequest, PageRequest, PageSettings, SettingsReply, StatusReply } from '../shared/messages';
+import type { ContentNotice, ContentRequest, ExtRequest, PageRequest, PageSettings, SettingsReply, StatusReply } from '../shared/messages';
 import {
   type EffectiveSettings, type ManagedSettings, type UserSettings,
   effectiveSettings, parseManaged, parseUser,
@@ -92,7 +92,38 @@ ext.storage.onChanged.addListener((changes, area) => {
 // ---------------------------------------------------------------- user names per tab
 
 const users = new UserMemory(ext.storage.session ?? null);
-ext.tabs?.onRemoved?.addListener((tabId) => void users.forgetTab(tabId));
+ext.tabs?.onRemoved?.addListener((tabId) => {
+  void users.forgetTab(tabId);
+  waitingUnlock.delete(tabId);
+});
+
+// ---------------------------------------------------------------- unlocking from a page
+
+/** Tabs whose page asked to unlock the browser store: told when it is unlocked, to fill then. */
+const waitingUnlock = new Set<number>();
+
+/** The popup's unlock form in a small window of its own: an extension page, so the passphrase is
+ * typed where the court page's scripts cannot see it. */
+async function openUnlockWindow(): Promise<{ ok: boolean }> {
+  const url = ext.runtime.getURL('popup.html?unlock=1');
+  try {
+    await ext.windows.create({ url, type: 'popup', width: 420, height: 560, focused: true });
+    return { ok: true };
+  } catch {
+    try {
+      await ext.tabs.create({ url });
+      return { ok: true };
+    } catch {
+      return { ok: false };
+    }
+  }
+}
+
+function notifyUnlocked(): void {
+  const notice: ContentNotice = { kind: 'store-unlocked' };
+  for (const tabId of waitingUnlock) void ext.tabs.sendMessage(tabId, notice).catch(() => {});
+  waitingUnlock.clear();
+}
 
 // ---------------------------------------------------------------- senders
 
@@ -103,7 +134,7 @@ function isExtensionPage(sender: Sender): boolean {
   return sender.id === ext.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(base);
 }
 
-const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key', 'warm']);
+const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key', 'warm', 'open-unlock']);
 
 // ---------------------------------------------------------------- handlers
 
@@ -140,6 +171,10 @@ async function handleContent(msg: ContentRequest, sender: Sender): Promise<unkno
     }
     case 'check-key':
       return checkEnrollmentKey(msg.qr, msg.shown);
+    case 'open-unlock': {
+      if (typeof sender.tab?.id === 'number') waitingUnlock.add(sender.tab.id);
+      return openUnlockWindow();
+    }
     case 'page-settings': {
       const s = await settings();
       const reply: PageSettings = { autoSubmit: s.autoSubmit, disableExport: s.disableExport };
@@ -183,12 +218,14 @@ async function handlePage(msg: PageRequest): Promise<unknown> {
       } catch {
         /* default */
       }
-      return browserModeCommand(
+      const reply = await browserModeCommand(
         msg.command,
         { extraSystems: s.extraSystems, lockAfterMinutes: s.lockAfterMinutes, disableExport: s.disableExport },
         msg.command?.op === 'migrate' ? sources.nativeSource() : null,
         lang,
       );
+      if (msg.command?.op === 'unlock' && (reply as { ok?: boolean })?.ok) notifyUnlocked();
+      return reply;
     }
     case 'set-settings': {
       const current = userSettings ?? (await readUser());

@@ -10,7 +10,7 @@ import { ext } from '../shared/api';
 import { choiceList, pickUser } from '../shared/choose';
 import { errorMessageKey } from '../shared/errors';
 import { t } from './page-i18n';
-import type { ContentRequest, KeyCheckReply, PageSettings } from '../shared/messages';
+import type { ContentNotice, ContentRequest, KeyCheckReply, PageSettings } from '../shared/messages';
 import {
   type EnrollmentPage, type LoginField,
   detectEnrollment, findLoginField, findLoginSubmit, groupKey, isForbiddenControl, isInstitutionalEmail,
@@ -130,14 +130,36 @@ function fill(f: LoginField, code: string): void {
   else fillInput(f.inputs[0]!, code);
 }
 
+/** What to do when the background says the browser store was unlocked (set while the page shows
+ * the store_locked notice). */
+let retryAfterUnlock: (() => void) | null = null;
+
 function showError(code: string, detail?: string, retry?: () => void): void {
   setState('error', code);
   const text = t(errorMessageKey(code));
+  const buttons = [];
+  retryAfterUnlock = null;
+  if (code === 'store_locked' && retry) {
+    // The passphrase is typed in the extension's own window, never in this page (its scripts see
+    // every key event); the code is filled as soon as the store is unlocked there.
+    retryAfterUnlock = retry;
+    buttons.push({ label: t('unlockOnPage'), action: 'unlock', primary: true, onClick: () => void send({ kind: 'open-unlock' }) });
+  }
+  if (retry) buttons.push({ label: t('retry'), action: 'retry', onClick: () => { retryAfterUnlock = null; closePanel('error', { silent: true }); retry(); } });
   showPanel({
     name: 'error', tone: 'error', title: t('noticeErrorTitle'), text, closeLabel: t('close'),
     ...(detail ? { body: [textBlock(detail, 'muted')] } : {}),
-    ...(retry ? { buttons: [{ label: t('retry'), action: 'retry', onClick: () => { closePanel('error', { silent: true }); retry(); } }] } : {}),
+    ...(buttons.length ? { buttons } : {}),
+    onClose: () => { retryAfterUnlock = null; },
   });
+}
+
+function onNotice(msg: unknown): void {
+  if ((msg as ContentNotice | null)?.kind !== 'store-unlocked' || !retryAfterUnlock) return;
+  const retry = retryAfterUnlock;
+  retryAfterUnlock = null;
+  closePanel('error', { silent: true });
+  retry();
 }
 
 /** A code request or its wait is under way: a field re-rendered meanwhile is the same appearance. */
@@ -568,6 +590,7 @@ function main(): void {
   document.documentElement.setAttribute('data-eproc-a2f-loaded', '');
   watchUserNames();
   watchPasswordSubmit();
+  ext.runtime.onMessage?.addListener((msg: unknown) => onNotice(msg));
   // A login step is on screen: let the background start the code source ahead of the code field.
   if (document.querySelector('#txtUsuario, #frmLogin, #kc-form-login, #kc-otp-login-form, #kc-totp-settings-form')) {
     void send({ kind: 'warm' });

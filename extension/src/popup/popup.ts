@@ -39,6 +39,9 @@ const send = async <T>(msg: PageRequest): Promise<T> => {
 
 const lives: Live[] = [];
 
+/** This popup was opened in a window of its own by a court page's "Unlock" button. */
+const UNLOCK_WINDOW = new URLSearchParams(location.search).get('unlock') === '1';
+
 async function peek(l: Live): Promise<void> {
   if (l.loading) return;
   l.loading = true;
@@ -117,7 +120,9 @@ async function loadStatus(retry = false): Promise<void> {
     const go = async () => {
       const r = await send<Answer>({ kind: 'browser-mode', command: { op: 'unlock', passphrase: pass.value } });
       pass.value = '';
-      if (r.ok) void loadAll();
+      // Opened from a court page's notice (its own window): that page fills the code now.
+      if (r.ok && UNLOCK_WINDOW) window.close();
+      else if (r.ok) void loadAll();
       else msg.textContent = t(errorMessageKey(r.error.code));
     };
     b.addEventListener('click', () => void go());

@@ -31,7 +31,15 @@ export type ContentRequest =
     }
   | { kind: 'page-settings' }
   | { kind: 'warm' }
-  | { kind: 'check-key'; qr: string; shown: string };
+  | { kind: 'check-key'; qr: string; shown: string }
+  /** The store is locked: open the extension's own unlock window (the passphrase is never typed
+   * into the court's page, whose scripts see its key events). */
+  | { kind: 'open-unlock' };
+
+/** From the background to a content script. */
+export type ContentNotice =
+  /** The store was unlocked after this tab asked to unlock it: ask for the code again. */
+  { kind: 'store-unlocked' };
 
 /** The background's reading of an enrollment page's QR code against the key text. */
 export interface KeyCheckReply {

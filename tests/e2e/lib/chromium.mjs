@@ -88,6 +88,19 @@ export class ChromiumDriver extends Frameish {
       await p.close().catch(() => {});
     }
   }
+  /** Runs `trigger()`, which makes the extension open a window of its own whose URL contains
+   * `part` (the unlock window a court page's notice opens), and gives `use` a driver of it. */
+  async withOpenedWindow(part, trigger, use) {
+    const opened = this.context.waitForEvent('page', { predicate: (pg) => pg.url().includes(part), timeout: 15000 });
+    await trigger();
+    const p = await opened;
+    await p.waitForLoadState('load');
+    try {
+      return await use(new Frameish(p), () => p.isClosed());
+    } finally {
+      if (!p.isClosed()) await p.close().catch(() => {});
+    }
+  }
   /** Opens an extension page in a new tab and leaves it open (the migration kill tests). */
   async openExtensionTab(page) {
     const p = await this.context.newPage();

@@ -139,6 +139,33 @@ class FirefoxDriver {
   async inExtensionPage(fn, arg, page = 'options.html') {
     return this.withExtensionPage(page, () => this.eval(fn, arg));
   }
+  /** Runs `trigger()`, which makes the extension open a window of its own whose URL contains
+   * `part` (the unlock window a court page's notice opens), and gives `use` this driver switched
+   * to it (and a function telling whether it closed); switches back after. */
+  async withOpenedWindow(part, trigger, use) {
+    await this.top();
+    const orig = await this.cmd('GET', this.s('/window'));
+    const before = new Set(await this.cmd('GET', this.s('/window/handles')));
+    await trigger();
+    let handle;
+    for (let i = 0; i < 150 && !handle; i++) {
+      handle = (await this.cmd('GET', this.s('/window/handles'))).find((h) => !before.has(h));
+      if (!handle) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!handle) throw new Error(`no window containing ${part} opened`);
+    await this.cmd('POST', this.s('/window'), { handle });
+    const closed = async () => !(await this.cmd('GET', this.s('/window/handles'))).includes(handle);
+    try {
+      for (let i = 0; i < 50; i++) {
+        const ready = await this.eval((p) => location.href.includes(p) && document.readyState === 'complete', part).catch(() => false);
+        if (ready) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return await use(this, closed);
+    } finally {
+      await this.cmd('POST', this.s('/window'), { handle: orig }).catch(() => {});
+    }
+  }
   /** Opens one of the extension's pages in a new tab, gives `use` this driver switched to it
    * (eval/type/click), closes the tab and switches back after. */
   async withExtensionPage(page, use) {
