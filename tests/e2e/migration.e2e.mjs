@@ -13,12 +13,11 @@
 // Per account the migration sends 3 requests: enroll, accounts, code (peek). Two accounts: 6.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulator } from './lib/simulator.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { installHost, cli, missingArtifacts, EXTENSION_DIR } from './lib/host.mjs';
-import { waitFor, setUpBrowserMode, bm, PASSPHRASE } from './lib/suite.mjs';
+import { waitFor, setUpBrowserMode, startWork, bm, PASSPHRASE } from './lib/suite.mjs';
 import { makeExportFile, decryptBlob } from './lib/store-file.mjs';
 import * as totp from './lib/totp.mjs';
 
@@ -43,10 +42,7 @@ const state = {};
 
 before(async () => {
   if (skip || (missing && required)) return;
-  if (process.env.EPROC_A2F_IN_KEYRING !== '1') throw new Error('run inside scripts/with-keyring.sh (node tests/e2e/run.mjs does it)');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  state.sim = await startSimulator({ workDir: join(work, 'sim'), log });
+  state.sim = await startWork(work, log);
 });
 
 after(async () => {

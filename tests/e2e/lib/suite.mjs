@@ -15,6 +15,14 @@ import { makeExportFile, openExportFile, storeRecords } from './store-file.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A fresh work folder and a simulator in it (each suite's `before`); inside the keyring session. */
+export async function startWork(work, log) {
+  if (process.env.EPROC_A2F_IN_KEYRING !== '1') throw new Error('run inside scripts/with-keyring.sh (node tests/e2e/run.mjs does it)');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  return startSimulator({ workDir: join(work, 'sim'), log });
+}
+
 export async function waitFor(fn, { timeout = 10000, interval = 100, what = 'condition' } = {}) {
   const end = Date.now() + timeout;
   let last;
@@ -177,10 +185,7 @@ export function browserSuite({ browser, launch, hostDir, prefix, mode = 'native'
 
   before(async () => {
     if (skip || (missing && required)) return;
-    if (process.env.EPROC_A2F_IN_KEYRING !== '1') throw new Error('run inside scripts/with-keyring.sh (node tests/e2e/run.mjs does it)');
-    rmSync(work, { recursive: true, force: true });
-    mkdirSync(work, { recursive: true });
-    state.sim = await startSimulator({ workDir: join(work, 'sim'), log });
+    state.sim = await startWork(work, log);
     state.profile = join(work, 'profile');
     state.host = installHost({ browser, dir: hostDir(state.profile), workDir: join(work, 'host') });
     state.keys = {};

@@ -249,14 +249,19 @@ export class BrowserSource implements CodeSource {
       }
       return answer ?? this.errorAnswer(req.id, 'store_corrupt');
     }
-    let vaultJson: string;
+    const read = await this.readVault(req.id);
+    return 'answer' in read ? read.answer : this.serveFull(req, read.json);
+  }
+
+  /** The store's vault JSON, or the answer that says why it cannot be read (locked, not set up,
+   * damaged). */
+  private async readVault(id: unknown): Promise<{ json: string } | { answer: ProtocolAnswer }> {
     try {
-      vaultJson = await this.store.read();
+      return { json: await this.store.read() };
     } catch (e) {
-      if (e instanceof StoreError) return this.errorAnswer(req.id, e.code, e.detail);
+      if (e instanceof StoreError) return { answer: this.errorAnswer(id, e.code, e.detail) };
       throw e;
     }
-    return this.serveFull(req, vaultJson);
   }
 
   /** Answers with the full module over the store's vault, and stores what it changed. */
@@ -290,13 +295,9 @@ export class BrowserSource implements CodeSource {
     } catch {
       page = null;
     }
-    let vaultJson: string;
-    try {
-      vaultJson = await this.store.read();
-    } catch (e) {
-      if (e instanceof StoreError) return this.errorAnswer(req.id, e.code, e.detail);
-      throw e;
-    }
+    const read = await this.readVault(req.id);
+    if ('answer' in read) return read.answer;
+    const vaultJson = read.json;
     const full = () => this.serveFull(req as unknown as Record<string, unknown> & { id: number }, vaultJson);
     let vault: VaultFile;
     try {
