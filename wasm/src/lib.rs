@@ -19,7 +19,7 @@
 use std::cell::RefCell;
 
 use eproc_a2f_core::protocol::{error_answer, ErrorCode, ProtocolError};
-use eproc_a2f_core::registry::Registry;
+use eproc_a2f_core::registry::{Registry, RegistryError, System};
 use eproc_a2f_core::secret::{Algorithm, OtpAuth, Params, SecretKey};
 use eproc_a2f_core::service::{handle_bytes, Account, Context, MemoryVault};
 use eproc_a2f_core::{parse_key as core_parse_key, totp, Lang, ResolveError};
@@ -73,15 +73,16 @@ pub fn set_extra_systems(json: &str) -> String {
 /// `{"ok": false, "detail": "..."}`.
 #[wasm_bindgen]
 pub fn canonical_extra_systems(json: &str) -> String {
+    let refused = |e: RegistryError| json!({"ok": false, "detail": e.to_string()}).to_string();
+    let systems: Vec<System> = match serde_json::from_str(json) {
+        Ok(s) => s,
+        Err(e) => return refused(RegistryError::Json(e.to_string())),
+    };
+    let ids: Vec<String> = systems.iter().map(|s| s.id.clone()).collect();
     let mut reg = Registry::builtin();
-    if let Err(e) = reg.add_systems_json(json) {
-        return json!({"ok": false, "detail": e.to_string()}).to_string();
+    if let Err(e) = reg.add_systems(systems) {
+        return refused(e);
     }
-    let ids: Vec<String> = serde_json::from_str::<Vec<Value>>(json)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| s.get("id").and_then(Value::as_str).map(str::to_owned))
-        .collect();
     let systems: Vec<Value> = reg
         .canonical_systems()
         .into_iter()

@@ -42,9 +42,13 @@ export async function openBrowserSource(opts: BrowserSourceOptions): Promise<Cod
     return unavailable(e instanceof Error ? e.message : String(e));
   }
   try {
-    if (typeof src.setPolicy === 'function') await src.setPolicy(opts);
-    if (typeof src.setExtraSystems === 'function') await src.setExtraSystems(opts.extraSystems);
-    if (typeof src.setLockAfterMinutes === 'function') await src.setLockAfterMinutes(opts.lockAfterMinutes);
+    // setPolicy covers the other two; they are for a source without it.
+    if (typeof src.setPolicy === 'function') {
+      await src.setPolicy(opts);
+    } else {
+      if (typeof src.setExtraSystems === 'function') await src.setExtraSystems(opts.extraSystems);
+      if (typeof src.setLockAfterMinutes === 'function') await src.setLockAfterMinutes(opts.lockAfterMinutes);
+    }
   } catch {
     /* extras are best effort */
   }

@@ -172,6 +172,7 @@ export class BrowserSource implements CodeSource {
   setExtraSystems(systems: unknown[] | null | undefined): Promise<void> {
     const json = systems && systems.length ? JSON.stringify(systems) : '';
     return this.serial(async () => {
+      if (json === this.extraJson) return; // already in force (the source is re-opened on every settings change)
       if (!json) {
         this.extraJson = '';
         this.login.set_extra_systems([], [], [], [], []);

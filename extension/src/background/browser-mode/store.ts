@@ -104,6 +104,15 @@ function metaIn(r: Record<string, unknown>): Meta | null {
   return r[K_META] as Meta;
 }
 
+/** A vault blob decrypted; store_corrupt when it does not decrypt. */
+async function decryptVault(key: CryptoKey, vaultKey: string, blob: EncryptedBlob): Promise<string> {
+  try {
+    return await decrypt(key, blob);
+  } catch {
+    throw new StoreError('store_corrupt', `the vault blob ${vaultKey} does not decrypt (altered or damaged)`);
+  }
+}
+
 async function storageWrite(op: () => Promise<void>): Promise<void> {
   try {
     await op();
@@ -165,12 +174,19 @@ export class EncryptedStore {
     if (!meta) throw new StoreError('store_not_set_up');
     const key = await this.currentKey(meta);
     if (!key) throw new StoreError('store_locked');
-    const vaultKey = vaultKeyOf(r[K_CURRENT]);
-    if (!vaultKey) throw new StoreError('store_corrupt', 'the vault pointer (bm.current) is missing or invalid');
-    const blob = vaultKey === guess ? r[vaultKey] : (await this.local.get(vaultKey))[vaultKey];
-    if (!validBlob(blob)) throw new StoreError('store_corrupt', `the vault blob ${vaultKey} is missing or invalid`);
+    const { vaultKey, blob } = await this.blobIn(r, guess);
     this.lastVaultKey = vaultKey;
     return { key, vaultKey, blob };
+  }
+
+  /** The pointer in a storage read and the blob it names: from the same read when it is there
+   * (`inRead`), else read now. store_corrupt when either is missing or invalid. */
+  private async blobIn(r: Record<string, unknown>, inRead: string | null): Promise<{ vaultKey: string; blob: EncryptedBlob }> {
+    const vaultKey = vaultKeyOf(r[K_CURRENT]);
+    if (!vaultKey) throw new StoreError('store_corrupt', 'the vault pointer (bm.current) is missing or invalid');
+    const blob = vaultKey === inRead ? r[vaultKey] : (await this.local.get(vaultKey))[vaultKey];
+    if (!validBlob(blob)) throw new StoreError('store_corrupt', `the vault blob ${vaultKey} is missing or invalid`);
+    return { vaultKey, blob };
   }
 
   async isSetUp(): Promise<boolean> {
@@ -328,31 +344,18 @@ export class EncryptedStore {
   // ------------------------------------------------------------------ vault read/write
 
   private async readBlob(): Promise<{ vaultKey: string; blob: EncryptedBlob }> {
-    const cur = await this.local.get(K_CURRENT);
-    const vaultKey = vaultKeyOf(cur[K_CURRENT]);
-    if (!vaultKey) throw new StoreError('store_corrupt', 'the vault pointer (bm.current) is missing or invalid');
-    const blob = (await this.local.get(vaultKey))[vaultKey];
-    if (!validBlob(blob)) throw new StoreError('store_corrupt', `the vault blob ${vaultKey} is missing or invalid`);
-    return { vaultKey, blob };
+    return this.blobIn(await this.local.get(K_CURRENT), null);
   }
 
   private async readWith(key: CryptoKey): Promise<{ vaultKey: string; json: string }> {
     const { vaultKey, blob } = await this.readBlob();
-    try {
-      return { vaultKey, json: await decrypt(key, blob) };
-    } catch {
-      throw new StoreError('store_corrupt', `the vault blob ${vaultKey} does not decrypt (altered or damaged)`);
-    }
+    return { vaultKey, json: await decryptVault(key, vaultKey, blob) };
   }
 
   /** The decrypted vault JSON. Throws store_not_set_up, store_locked or store_corrupt. */
   async read(): Promise<string> {
     const { key, vaultKey, blob } = await this.readState();
-    try {
-      return await decrypt(key.aes, blob);
-    } catch {
-      throw new StoreError('store_corrupt', `the vault blob ${vaultKey} does not decrypt (altered or damaged)`);
-    }
+    return decryptVault(key.aes, vaultKey, blob);
   }
 
   /** Replaces the vault: new blob under a new generation, pointer switch, old blob removed. The
