@@ -633,8 +633,8 @@ fn plan(args: &InstallArgs, installing: bool) -> Result<InstallPlan> {
             .collect()
     };
     let host_path = match &args.host_path {
-        Some(p) => std::fs::canonicalize(p).with_context(|| format!("{} does not exist", p.display()))?,
-        None => std::env::current_exe().and_then(std::fs::canonicalize).context("cannot find this executable")?,
+        Some(p) => install::without_verbatim_prefix(std::fs::canonicalize(p).with_context(|| format!("{} does not exist", p.display()))?),
+        None => install::without_verbatim_prefix(std::env::current_exe().and_then(std::fs::canonicalize).context("cannot find this executable")?),
     };
     Ok(InstallPlan { browsers, scope: args.scope, dir: args.dir.clone(), extension_ids: args.extension_id.clone(), host_path })
 }

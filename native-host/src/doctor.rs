@@ -119,16 +119,22 @@ pub fn run(lang: Lang, repair: bool, as_json: bool) -> Result<()> {
     }
 
     // Browser registration.
-    let me = std::env::current_exe().ok().and_then(|p| std::fs::canonicalize(p).ok());
+    let me = std::env::current_exe().ok().and_then(|p| std::fs::canonicalize(p).ok()).map(install::without_verbatim_prefix);
+    let same_file = |target: &std::path::Path| {
+        let target = std::fs::canonicalize(target).ok().map(install::without_verbatim_prefix);
+        me.is_some() && target == me
+    };
     let mut found_any = false;
     for scope in [Scope::User, Scope::System] {
         for (browser, path, parsed) in install::find_installed(scope) {
             found_any = true;
             match parsed {
                 Ok(m) => {
-                    let target = m["path"].as_str().unwrap_or("");
-                    let exists = std::path::Path::new(target).exists();
-                    let same = me.as_ref().is_some_and(|p| p.to_string_lossy() == target);
+                    // On Windows the path may be relative to the manifest (the MSIs' manifests are).
+                    let resolved = install::manifest_host_path(&path, m["path"].as_str().unwrap_or(""));
+                    let target = resolved.to_string_lossy();
+                    let exists = resolved.is_file();
+                    let same = same_file(&resolved);
                     r.add(
                         "browser",
                         exists,

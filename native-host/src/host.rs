@@ -108,10 +108,35 @@ impl Session<'_> {
     }
 }
 
+/// Windows: the browser connects stdin/stdout to pipes, which Rust's std reads and writes as raw
+/// bytes (no `_O_TEXT` CRLF translation: std calls ReadFile/WriteFile, not the C runtime). A
+/// console is different: std then converts between UTF-8 and UTF-16 and refuses the binary
+/// length prefix of a frame. Someone who starts the host by hand in a console gets this sentence
+/// instead of a half-written frame.
+#[cfg(windows)]
+fn console_instead_of_pipes() -> bool {
+    use std::io::IsTerminal;
+    if io::stdin().is_terminal() || io::stdout().is_terminal() {
+        eprintln!(
+            "eproc-a2f: {}",
+            crate::cli::lang_from_env().pick(
+                "este modo é o do navegador (native messaging, por pipes); no console use os comandos, por exemplo: eproc-a2f --help",
+                "this is the browser's mode (native messaging, over pipes); in a console use the commands, e.g. eproc-a2f --help"
+            )
+        );
+        return true;
+    }
+    false
+}
+
 /// Entry point when a browser starts the binary.
 pub fn run(caller: Caller) -> i32 {
     quiet_panics();
     no_core_dumps();
+    #[cfg(windows)]
+    if console_instead_of_pipes() {
+        return 2;
+    }
     let eff = config::effective();
     for p in &eff.problems {
         eprintln!("eproc-a2f: {p}");

@@ -167,6 +167,57 @@ pub fn manifest(browser: Browser, host_path: &Path, extra_ids: &[String]) -> Res
     })
 }
 
+// ------------------------------------------------------------------ Windows specifics
+
+/// Chrome and Edge start a host through `cmd.exe /d /c <command line>` (newer builds `/s /c`), and
+/// quote the host's path only when it has spaces: there `&` and `^` split or escape the command
+/// and `%VAR%` expands even inside quotes. A host in such a folder would fail to start with no
+/// message in the browser, so `install` refuses it with one.
+pub fn check_windows_host_path(path: &Path) -> Result<()> {
+    let text = path.to_string_lossy();
+    if let Some(c) = text.chars().find(|c| matches!(c, '&' | '^' | '%' | '"')) {
+        if crate::cli::lang_from_env() == eproc_a2f_core::Lang::En {
+            bail!("{text}: the path has '{c}', which cmd.exe (the browser starts the host through it) interprets; install eproc-a2f in a folder without & ^ % \" (e.g. the MSI's C:\\Program Files\\eproc-a2f)");
+        }
+        bail!("{text}: o caminho tem '{c}', que o cmd.exe (por onde o navegador inicia o host) interpreta; instale o eproc-a2f numa pasta sem & ^ % \" (por exemplo a do MSI, C:\\Program Files\\eproc-a2f)");
+    }
+    Ok(())
+}
+
+/// `std::fs::canonicalize` on Windows returns verbatim paths (`\\?\C:\...`, `\\?\UNC\srv\...`),
+/// which cmd.exe cannot start and people do not recognise; manifests get the plain form.
+pub fn without_verbatim_prefix(path: PathBuf) -> PathBuf {
+    let text = path.to_string_lossy();
+    if let Some(rest) = text.strip_prefix(r"\\?\UNC\") {
+        return PathBuf::from(format!(r"\\{rest}"));
+    }
+    match text.strip_prefix(r"\\?\") {
+        Some(rest) if rest.as_bytes().get(1) == Some(&b':') => PathBuf::from(rest),
+        _ => path,
+    }
+}
+
+/// A manifest's `path` as the browser resolves it: on Windows it may be relative to the manifest's
+/// folder (the MSIs use that, so their files need no rewriting at install time).
+pub fn manifest_host_path(manifest_file: &Path, path_field: &str) -> PathBuf {
+    let p = Path::new(path_field);
+    let absolute = p.is_absolute() || path_field.starts_with('/') || path_field.as_bytes().get(1) == Some(&b':');
+    match manifest_file.parent() {
+        Some(dir) if !absolute => dir.join(p),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// The two manifests the Windows MSIs install next to `eproc-a2f.exe` (`manifest/windows/`,
+/// checked by a test): (file name, contents). The host is named relative to the manifest.
+pub fn windows_package_manifests() -> Result<Vec<(&'static str, String)>> {
+    let host = Path::new("eproc-a2f.exe");
+    Ok(vec![
+        ("io.github.eproc_a2f.chromium.json", serde_json::to_string_pretty(&manifest(Browser::Chromium, host, &[])?)? + "\n"),
+        ("io.github.eproc_a2f.firefox.json", serde_json::to_string_pretty(&manifest(Browser::Firefox, host, &[])?)? + "\n"),
+    ])
+}
+
 pub struct InstallPlan {
     pub browsers: Vec<Browser>,
     pub scope: Scope,
@@ -200,6 +251,9 @@ pub fn detect_browsers(home: &Path) -> Vec<Browser> {
 pub fn install(plan: &InstallPlan) -> Result<Vec<String>> {
     let mut done = Vec::new();
     split_ids(&plan.extension_ids)?;
+    if Os::current() == Os::Windows {
+        check_windows_host_path(&plan.host_path)?;
+    }
     if let Some(dir) = &plan.dir {
         // Custom location (a test profile, a portable browser): one manifest, the first browser's format.
         let browser = plan.browsers.first().copied().unwrap_or(Browser::Chromium);
@@ -290,7 +344,12 @@ pub fn find_installed(scope: Scope) -> Vec<(Browser, PathBuf, Result<Value, Stri
     for b in Browser::ALL {
         let path = match location(b, scope, Os::current(), &home, (&pd, &la)) {
             Location::Dir(d) => d.join(format!("{HOST_NAME}.json")),
-            Location::RegistryKey { manifest_dir, .. } => manifest_dir.join(format!("{HOST_NAME}.json")),
+            // The key's default value is what the browser follows (the MSI's manifests live next
+            // to the binary, `install`'s under ProgramData/LocalAppData): read it, not a guess.
+            Location::RegistryKey { hive, key, .. } => match windows::get_key(hive, &key) {
+                Some(p) => PathBuf::from(p),
+                None => continue,
+            },
         };
         if path.exists() {
             let parsed = fs::read_to_string(&path)
@@ -318,6 +377,11 @@ mod windows {
         k.set_value("", &manifest.to_string_lossy().to_string()).with_context(|| format!("cannot write {h}\\{key}"))
     }
 
+    /// The default value of a key, if the key exists.
+    pub fn get_key(h: &str, key: &str) -> Option<String> {
+        hive(h).open_subkey(key).ok()?.get_value::<String, _>("").ok()
+    }
+
     pub fn delete_key(h: &str, key: &str) -> Result<()> {
         match hive(h).delete_subkey_all(key) {
             Ok(()) => Ok(()),
@@ -340,6 +404,10 @@ mod windows {
 
     pub fn delete_key(h: &str, key: &str) -> Result<()> {
         bail!("registry key {h}\\{key} exists only on Windows")
+    }
+
+    pub fn get_key(_h: &str, _key: &str) -> Option<String> {
+        None
     }
 }
 
@@ -389,6 +457,43 @@ mod tests {
                 assert_eq!(key, r"Software\Mozilla\NativeMessagingHosts\io.github.eproc_a2f");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn windows_host_paths_that_cmd_would_mangle_are_refused() {
+        assert!(check_windows_host_path(Path::new(r"C:\Program Files\eproc-a2f\eproc-a2f.exe")).is_ok());
+        assert!(check_windows_host_path(Path::new(r"C:\Users\João Silva\AppData\Local\Programs\eproc-a2f\eproc-a2f.exe")).is_ok());
+        for bad in [r"C:\Users\A&B\eproc-a2f.exe", r"C:\x^y\eproc-a2f.exe", r"C:\100%\eproc-a2f.exe"] {
+            let e = check_windows_host_path(Path::new(bad)).unwrap_err().to_string();
+            assert!(e.contains("cmd.exe") && e.contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn verbatim_prefixes_are_removed_and_relative_manifest_paths_resolved() {
+        assert_eq!(without_verbatim_prefix(r"\\?\C:\Program Files\eproc-a2f\eproc-a2f.exe".into()), PathBuf::from(r"C:\Program Files\eproc-a2f\eproc-a2f.exe"));
+        assert_eq!(without_verbatim_prefix(r"\\?\UNC\srv\share\eproc-a2f.exe".into()), PathBuf::from(r"\\srv\share\eproc-a2f.exe"));
+        assert_eq!(without_verbatim_prefix("/usr/bin/eproc-a2f".into()), PathBuf::from("/usr/bin/eproc-a2f"));
+        assert_eq!(manifest_host_path(Path::new("/opt/x/m.json"), "eproc-a2f.exe"), PathBuf::from("/opt/x/eproc-a2f.exe"));
+        assert_eq!(manifest_host_path(Path::new("/opt/x/m.json"), "/usr/bin/eproc-a2f"), PathBuf::from("/usr/bin/eproc-a2f"));
+        assert_eq!(manifest_host_path(Path::new("/opt/x/m.json"), r"C:\e.exe"), PathBuf::from(r"C:\e.exe"));
+    }
+
+    /// The manifests shipped in the MSIs are generated; with EPROC_A2F_BLESS=1 this rewrites them.
+    #[test]
+    fn shipped_windows_package_manifests_are_up_to_date() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../manifest/windows");
+        for (name, text) in windows_package_manifests().unwrap() {
+            let path = dir.join(name);
+            if std::env::var("EPROC_A2F_BLESS").is_ok_and(|v| v == "1") {
+                fs::write(&path, &text).unwrap();
+                continue;
+            }
+            let shipped = fs::read_to_string(&path).unwrap_or_default();
+            assert_eq!(shipped, text, "{} is out of date (EPROC_A2F_BLESS=1 cargo test -p eproc-a2f --lib install)", path.display());
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["path"], "eproc-a2f.exe");
         }
     }
 

@@ -8,6 +8,7 @@
 //! |-----------------|-------------------------------|---------|
 //! | `linux`         | `eproc-a2f.json`              | `/etc/opt/chrome/policies/managed/`, `/etc/chromium/policies/managed/`, `/etc/opt/edge/policies/managed/`, `/etc/brave/policies/managed/` |
 //! | `windows`       | `eproc-a2f.reg`               | `HKLM\SOFTWARE\Policies\{Google\Chrome, Microsoft\Edge, BraveSoftware\Brave, Chromium}` (regedit /s, GPO preferences) |
+//! | `admx`          | `eproc-a2f.admx`, `pt-BR/…adml`, `en-US/…adml` | the Group Policy editor's `PolicyDefinitions` (the same policies as the `.reg`, see `policy/admx.rs`) |
 //! | `macos`         | `eproc-a2f.mobileconfig`      | an MDM or System Settings > Profiles (payloads `com.google.Chrome` and `com.google.Chrome.extensions.<id>`, same for Edge, Brave, Chromium) |
 //! | `firefox`       | `policies.json`               | `/etc/firefox/policies/`, `<install>/distribution/` (Windows, macOS) |
 //! | `host-config`   | `config.json`                 | the host's system configuration (`/etc/eproc-a2f/config.json`, ...): extra caller IDs and the same `extraSystems` |
@@ -29,6 +30,8 @@ use eproc_a2f_core::{Lang, Registry};
 use crate::config::{HOST_NAME, OWN_CHROME_ID, OWN_GECKO_ID};
 use crate::install::{self, Browser};
 
+mod admx;
+
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Kind {
@@ -36,6 +39,8 @@ pub enum Kind {
     Linux,
     /// Chrome/Edge/Brave/Chromium on Windows: a `.reg` file (HKLM policies).
     Windows,
+    /// The same Windows policies as Group Policy templates (ADMX + ADML pt-BR, en-US).
+    Admx,
     /// Chrome/Edge/Brave/Chromium on macOS: a `.mobileconfig` profile.
     Macos,
     /// Firefox: `policies.json`.
@@ -53,6 +58,7 @@ impl Kind {
         match self {
             Kind::Linux => "linux",
             Kind::Windows => "windows",
+            Kind::Admx => "admx",
             Kind::Macos => "macos",
             Kind::Firefox => "firefox",
             Kind::HostConfig => "host-config",
@@ -645,6 +651,7 @@ pub fn generate(args: &PolicyArgs) -> Result<Vec<(PathBuf, String)>> {
                 let u = need(&args.update_url, "--update-url", kind)?;
                 vec![("eproc-a2f.reg".into(), windows_reg(args, u, &managed))]
             }
+            Kind::Admx => admx::generate(args, args.update_url.as_deref()),
             Kind::Macos => {
                 let u = need(&args.update_url, "--update-url", kind)?;
                 vec![("eproc-a2f.mobileconfig".into(), macos_mobileconfig(args, u, &managed))]
@@ -673,7 +680,7 @@ pub fn generate(args: &PolicyArgs) -> Result<Vec<(PathBuf, String)>> {
         return one(args.kind);
     }
     need(&args.update_url, "--update-url", Kind::All)?;
-    let mut kinds = vec![Kind::Linux, Kind::Windows, Kind::Macos];
+    let mut kinds = vec![Kind::Linux, Kind::Windows, Kind::Admx, Kind::Macos];
     if args.xpi_url.is_some() {
         kinds.push(Kind::Firefox);
     }
@@ -1137,7 +1144,16 @@ mod tests {
         let names: Vec<String> = files.iter().map(|(p, _)| p.to_string_lossy().into_owned()).collect();
         assert_eq!(
             names,
-            ["linux/eproc-a2f.json", "windows/eproc-a2f.reg", "macos/eproc-a2f.mobileconfig", "firefox/policies.json", "host-config/config.json"]
+            [
+                "linux/eproc-a2f.json",
+                "windows/eproc-a2f.reg",
+                "admx/eproc-a2f.admx",
+                "admx/pt-BR/eproc-a2f.adml",
+                "admx/en-US/eproc-a2f.adml",
+                "macos/eproc-a2f.mobileconfig",
+                "firefox/policies.json",
+                "host-config/config.json"
+            ]
         );
         for (rel, text) in &files {
             let name = rel.to_string_lossy();
@@ -1150,11 +1166,12 @@ mod tests {
             }
             if !name.starts_with("firefox") && !name.starts_with("host-config") {
                 assert!(text.contains(OWN_CHROME_ID), "{name} names the extension ID");
-                assert!(text.contains(EXAMPLE_UPDATE_URL), "{name} names the update URL");
+                // The ADMX defines policies; the update URL is the ADML's default entry.
+                assert!(name.ends_with(".admx") || text.contains(EXAMPLE_UPDATE_URL), "{name} names the update URL");
                 assert!(text.contains(HOST_NAME), "{name} allows the host");
             }
         }
-        let ff = &files[3].1;
+        let ff = &files.iter().find(|(p, _)| p.starts_with("firefox")).unwrap().1;
         assert!(ff.contains(OWN_GECKO_ID) && ff.contains(EXAMPLE_XPI_URL));
         // The example configuration itself is valid.
         let cfg = read_config_arg(&repo().join("manifest/policies/config.example.json").to_string_lossy()).unwrap();

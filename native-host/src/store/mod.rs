@@ -40,16 +40,31 @@ pub fn entry_name(authenticator: &str, user: &str) -> String {
     format!("{authenticator}:{}", user.trim())
 }
 
-/// The keyring value: an otpauth URI carrying the key and its parameters.
+/// The largest keyring value, in UTF-16 units: Windows' Credential Manager keeps at most 2560 bytes
+/// per credential and the keyring crate stores the value as UTF-16 there, the smallest limit of
+/// the three stores.
+pub const MAX_VALUE_UTF16: usize = 1280;
+
+/// The keyring value: an otpauth URI carrying the key and its parameters. The user is in the
+/// entry's name already; when the label would make the value too long for Credential Manager (a
+/// 256-byte user of accented letters percent-encodes to 768 characters, next to a key of up to
+/// 410), the label leaves the user out, so the value always fits and still rebuilds the index.
 pub fn entry_value(account: &Account, key: &SecretKey) -> String {
-    OtpAuth {
-        key: key.clone(),
-        params: account.params,
-        issuer: Some(format!("eproc-a2f {}", account.authenticator)),
-        account: account.user.clone(),
-        warnings: Vec::new(),
+    let uri = |user: &str| {
+        OtpAuth {
+            key: key.clone(),
+            params: account.params,
+            issuer: Some(format!("eproc-a2f {}", account.authenticator)),
+            account: user.to_owned(),
+            warnings: Vec::new(),
+        }
+        .to_uri()
+    };
+    let full = uri(&account.user);
+    if full.encode_utf16().count() <= MAX_VALUE_UTF16 {
+        return full;
     }
-    .to_uri()
+    uri("")
 }
 
 fn parse_value(name: &str, value: &str) -> Result<OtpAuth, VaultError> {
@@ -346,5 +361,23 @@ pub mod tests {
         assert_eq!(v.save(acct("RS1"), &parse_key(K2).unwrap().key, false).unwrap_err(), VaultError::KeyExists);
         assert_eq!(v.save(acct("RS1"), &k1, false).unwrap(), SaveOutcome::Unchanged);
         assert_eq!(v.accounts().unwrap().len(), 1);
+    }
+
+    /// The largest account the protocol accepts still fits Credential Manager's 2560 bytes, and
+    /// its value still rebuilds the index (params from the URI, user from the entry name).
+    #[test]
+    fn values_fit_credential_manager_even_for_the_longest_users_and_keys() {
+        let key = parse_key(&"MZXW6YTB".repeat(51)).unwrap().key; // 255 bytes
+        for user in ["RS7".to_owned(), "ção".repeat(256 / 5), "a".repeat(256), "%é ".repeat(256 / 4)] {
+            let account: Account = serde_json::from_value(serde_json::json!({"authenticator": "trf4", "user": user, "params": {"algorithm": "SHA512", "digits": 8, "period": 60}})).unwrap();
+            let value = entry_value(&account, &key);
+            assert!(value.encode_utf16().count() <= MAX_VALUE_UTF16, "{} units for a user of {} bytes", value.encode_utf16().count(), user.len());
+            let back = OtpAuth::parse(&value).unwrap();
+            assert_eq!(back.params, account.params);
+            assert_eq!(back.key.to_base32(), key.to_base32());
+            if user == "RS7" {
+                assert_eq!(back.account, "RS7", "short users stay in the label");
+            }
+        }
     }
 }

@@ -19,9 +19,48 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_eproc-a2f"))
 }
 
+/// The host under test as a command line, from `EPROC_A2F_TEST_HOST` (words split on spaces,
+/// e.g. `/usr/lib/wine/wine64 /repo/target/x86_64-pc-windows-gnu/release/eproc-a2f.exe`: the
+/// Windows build under Wine, tests/windows/run.sh), else the binary cargo built for this machine.
+pub fn host_command() -> Vec<String> {
+    match std::env::var("EPROC_A2F_TEST_HOST") {
+        Ok(cmd) if !cmd.trim().is_empty() => cmd.split_whitespace().map(str::to_owned).collect(),
+        _ => vec![bin().to_string_lossy().into_owned()],
+    }
+}
+
+/// True when the host under test is the Windows build under Wine (a stand-in for Windows).
+pub fn under_wine() -> bool {
+    host_command().last().is_some_and(|p| p.ends_with(".exe"))
+}
+
+/// The store backend the host under test reports in `hello`.
+pub fn backend() -> &'static str {
+    if under_wine() {
+        "credential-manager"
+    } else {
+        "secret-service"
+    }
+}
+
+/// The executable's path as the host itself writes it into manifests (`install`): under Wine a
+/// Windows path on the drive Wine maps to `/` (`Z:\...`).
+pub fn host_path_as_written() -> String {
+    if under_wine() {
+        let exe = std::fs::canonicalize(host_command().last().unwrap()).unwrap();
+        format!("Z:{}", exe.to_string_lossy().replace('/', "\\"))
+    } else {
+        std::fs::canonicalize(bin()).unwrap().to_string_lossy().into_owned()
+    }
+}
+
 /// True when a real keyring session is available; otherwise skips (or fails in CI).
 pub fn keyring_session() -> bool {
     if std::env::var("EPROC_A2F_IN_KEYRING").as_deref() == Ok("1") {
+        return true;
+    }
+    // Wine's Credential Manager (advapi32 Cred* over the prefix's registry) needs no session.
+    if under_wine() {
         return true;
     }
     if std::env::var("CI").is_ok() {
@@ -56,7 +95,9 @@ impl Env {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(bin());
+        let host = host_command();
+        let mut c = Command::new(&host[0]);
+        c.args(&host[1..]);
         c.env("EPROC_A2F_CONFIG_DIR", self.config_dir())
             .env("EPROC_A2F_SYSTEM_CONFIG", self.dir.path().join("system-config.json"))
             .env("LANG", "pt_BR.UTF-8")
