@@ -131,7 +131,13 @@ impl Secrets for OsKeyring {
         if let Err(e) = keyring::Entry::store_status() {
             return Err(VaultError::Unavailable(e.to_string()));
         }
-        let spec = HashMap::from([("service", SERVICE)]);
+        // Windows' store searches by a regular expression over target names, which the keyring
+        // crate builds as `{user}.{service}` (our users may contain dots: the last one splits).
+        let spec = if cfg!(windows) {
+            HashMap::from([("pattern", r"\.eproc-a2f$")])
+        } else {
+            HashMap::from([("service", SERVICE)])
+        };
         match keyring_core::Entry::search(&spec) {
             Ok(entries) => Ok(Some(
                 entries
