@@ -67,6 +67,16 @@ impl Wine {
         self.cmd(args).output().expect("wine64 runs")
     }
 
+    /// msiexec starts Wine's background services (rpcss, explorer /desktop...), which inherit
+    /// its stdout/stderr and keep them open for many seconds after it exits: waiting for those
+    /// pipes (as `output()` does) would time the services, not the install. Its output is not
+    /// needed: the exit status says it all, the registry and files are checked after.
+    fn msiexec(&self, args: &[&str]) -> std::process::ExitStatus {
+        let mut c = self.cmd(&["msiexec"]);
+        c.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+        c.status().expect("wine64 msiexec runs")
+    }
+
     /// `wine reg query KEY /ve`: the default value, or None when the key does not exist.
     fn reg_default(&self, key: &str) -> Option<String> {
         let o = self.run(&["reg", "query", key, "/ve"]);
@@ -188,8 +198,8 @@ fn msi_round_trip(user: bool) {
         ("HKLM", r"C:\Program Files\eproc-a2f".to_owned())
     };
     let t = std::time::Instant::now();
-    let o = w.run(&["msiexec", "/i", &msi, "/qn"]);
-    assert!(o.status.success(), "msiexec /i: {}", text(&o));
+    let status = w.msiexec(&["/i", &msi, "/qn"]);
+    assert!(status.success(), "msiexec /i {msi}: {status}");
     eprintln!("msiexec /i {msi}: {:.1?}", t.elapsed());
     // The profile folder's name depends on the Unix user under Wine: find it from the key.
     let manifest = w.reg_default(&format!(r"{hive}\Software\Google\Chrome\NativeMessagingHosts\{HOST_NAME}")).expect("Chrome key written");
@@ -211,8 +221,8 @@ fn msi_round_trip(user: bool) {
         }
     }
     eprintln!("doctor: {:.1?}", t.elapsed());
-    let o = w.run(&["msiexec", "/x", &msi, "/qn"]);
-    assert!(o.status.success(), "msiexec /x: {}", text(&o));
+    let status = w.msiexec(&["/x", &msi, "/qn"]);
+    assert!(status.success(), "msiexec /x {msi}: {status}");
     eprintln!("msiexec /x: {:.1?}", t.elapsed());
     w.check_unregistered(hive);
     assert!(!w.unix(&dir).exists(), "{dir} is still there after uninstall");
