@@ -41,3 +41,17 @@ for dir in extension wasm tests/e2e tests/admin; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
+
+# Issue 13 (Windows, W-windows): Wine as a stand-in for Windows, mingw to link the Windows build
+# (and the test-only DLLs in tests/windows/), msitools' wixl to build the MSIs on Linux.
+WINDOWS_PACKAGES="wine wine64 gcc-mingw-w64-x86-64 wixl msitools"
+missing=""
+for p in $WINDOWS_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "== apt-get install$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+rustup target add x86_64-pc-windows-gnu >/dev/null 2>&1 || rustup target add x86_64-pc-windows-gnu

@@ -1,7 +1,7 @@
 /*
  * TEST-ONLY stand-in for bcryptprimitives.dll under Debian 12's Wine 8.0. Ships in nothing.
  *
- * Rust's standard library (1.78 and later) on Windows takes its random bytes (HashMap seeds) from
+ * Rust's standard library on Windows takes its random bytes (HashMap seeds) from
  * ProcessPrng in bcryptprimitives.dll, which every supported Windows has; Wine 8.0 lacks the DLL,
  * so the real eproc-a2f.exe would not even start there. tests/windows/run.sh builds this file with
  * mingw into the test prefix's system32 and nowhere else. It forwards to RtlGenRandom
