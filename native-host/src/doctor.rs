@@ -56,12 +56,14 @@ pub fn run(lang: Lang, repair: bool, as_json: bool) -> Result<()> {
         match status.state {
             "ok" => format!("chaveiro ({}) disponível e desbloqueado", status.backend),
             "locked" => "chaveiro bloqueado: desbloqueie-o (entre na sessão ou abra o gerenciador de senhas)".into(),
+            "unavailable" if cfg!(windows) => format!("Gerenciador de Credenciais do Windows indisponível ({})", status.detail.clone().unwrap_or_default()),
             "unavailable" => format!("chaveiro indisponível: instale/inicie o gnome-keyring ou KWallet ({})", status.detail.clone().unwrap_or_default()),
             _ => format!("erro no chaveiro: {}", status.detail.clone().unwrap_or_default()),
         },
         match status.state {
             "ok" => format!("keyring ({}) available and unlocked", status.backend),
             "locked" => "keyring locked: unlock it (log in or open the password manager)".into(),
+            "unavailable" if cfg!(windows) => format!("Windows Credential Manager unavailable ({})", status.detail.clone().unwrap_or_default()),
             "unavailable" => format!("keyring unavailable: install/start gnome-keyring or KWallet ({})", status.detail.clone().unwrap_or_default()),
             _ => format!("keyring error: {}", status.detail.clone().unwrap_or_default()),
         },
