@@ -13,11 +13,15 @@ export type Send = <T>(msg: PageRequest) => Promise<T>;
 
 const also = (list: string) => t('uiAlso', [list]);
 
+const EXPLAINED_BY_STATUS = new Set(['store_locked', 'store_not_set_up', 'host_not_installed', 'host_forbidden', 'host_exited', 'host_timeout', 'keyring_locked', 'keyring_unavailable']);
+
 export async function renderAccounts(list: HTMLElement, send: Send, reload: () => Promise<void>): Promise<AccountInfo[]> {
   clear(list);
   const a = await send<Answer>({ kind: 'accounts' });
   if (!a.ok) {
-    list.append(h('p', { class: 'muted', 'data-role': 'accounts-error', text: t(errorMessageKey(a.error.code)) }));
+    // A locked or missing store is the status box's to explain; the marker stays for the page.
+    const said = EXPLAINED_BY_STATUS.has(a.error.code);
+    list.append(h('p', { class: 'muted', 'data-role': 'accounts-error', hidden: said, text: t(errorMessageKey(a.error.code)) }));
     return [];
   }
   const accounts = orderAccounts((Array.isArray(a.accounts) ? a.accounts : []) as AccountInfo[], null);
@@ -82,8 +86,16 @@ function accountRows(acc: AccountInfo, send: Send, reload: () => Promise<void>):
     save.addEventListener('click', () => void go());
     cancel.addEventListener('click', done);
     input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') void go();
-      if (e.key === 'Escape') done();
+      // preventDefault: the focus moves to the rename button once saved, and the same key
+      // press must not reach it.
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        void go();
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        done();
+      }
     });
     labelCell.append(h('div', { class: 'editor' }, input, save, cancel), msg);
     input.focus();

@@ -46,10 +46,28 @@ async function loadStatus(retry = false): Promise<void> {
   if (v.text) box.append(h('p', { text: v.text }));
   if (v.command) box.append(h('pre', { class: 'cmd', text: v.command }));
   if (v.docs) box.append(h('p', {}, h('a', { href: DOCS_URL, target: '_blank', rel: 'noopener', text: t('uiHostMissingDocs') })));
+  // Browser mode's passphrase is typed in its own section below: go there.
+  const toBrowserMode = () => {
+    $('bm-section').scrollIntoView();
+    document.querySelector<HTMLElement>('#bm input[type=password]')?.focus();
+  };
+  if (v.action === 'unlock') {
+    const b = h('button', { type: 'button', class: 'b primary', 'data-action': 'go-unlock', text: t('bmUnlock') });
+    b.addEventListener('click', toBrowserMode);
+    box.append(h('div', { class: 'row' }, b));
+  }
   if (v.action === 'retry') {
     const b = h('button', { type: 'button', class: 'b', 'data-action': 'retry', text: t('retry') });
     b.addEventListener('click', () => void loadAll(true));
     box.append(h('div', { class: 'row' }, b));
+  }
+  if (v.alternative === 'browser-mode') {
+    const a = h('a', { href: '#bm-section', class: 'alt', text: t('uiHostMissingAlt') });
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      toBrowserMode();
+    });
+    box.append(h('p', { class: 'muted' }, a));
   }
 }
 

@@ -173,7 +173,12 @@ async function loadStatus(retry = false): Promise<void> {
       else msg.textContent = t(errorMessageKey(r.error.code));
     };
     b.addEventListener('click', () => void go());
-    pass.addEventListener('keydown', (e) => { if (e.key === 'Enter') void go(); });
+    pass.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        void go();
+      }
+    });
     box.append(h('div', { class: 'row' }, pass, b), msg);
     pass.focus();
     return;
@@ -211,7 +216,8 @@ async function currentCourt(): Promise<string | null> {
 
 function accountRow(acc: AccountInfo, current: boolean): Live {
   const name = accountName(acc, also);
-  const codeEl = h('button', { type: 'button', class: 'code', 'data-role': 'code', 'aria-label': t('uiClickToCopy', [name.short]), title: t('uiClickToCopy', [name.short]) });
+  // The code's accessible name is its digits (what is seen); the copy button names the account.
+  const codeEl = h('button', { type: 'button', class: 'code', 'data-role': 'code', title: t('uiClickToCopy', [name.short]) });
   const copyBtn = h('button', { type: 'button', class: 'b copy', 'data-action': 'copy', 'aria-label': t('uiCopyCodeOf', [name.short]), text: t('uiCopyCode') });
   const nextEl = h('button', { type: 'button', class: 'next', 'data-role': 'next', hidden: true });
   const r = ring();
@@ -226,7 +232,6 @@ function accountRow(acc: AccountInfo, current: boolean): Live {
   codeEl.addEventListener('click', () => void copyText(l, l.code));
   copyBtn.addEventListener('click', () => void copyText(l, l.code));
   nextEl.addEventListener('click', () => void copyText(l, l.next));
-  nextEl.setAttribute('aria-label', t('uiCopyCodeOf', [name.short]));
   return l;
 }
 
@@ -294,6 +299,7 @@ search.addEventListener('input', () => applySearch(search.value));
 search.addEventListener('keydown', (e) => {
   // Enter copies the first account the search left.
   if (e.key === 'Enter') {
+    e.preventDefault();
     const first = lives.find((l) => !l.row.hidden);
     if (first) void copyText(first, first.code);
   }
