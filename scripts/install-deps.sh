@@ -16,6 +16,20 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# Issue 11 (import): independent encoders and generators of the import tests: Python protobuf and
+# cryptography (Google Authenticator payloads, Aegis and 2FAS vaults), Pillow (photo-like QR
+# pictures), qrencode (QR codes), keepassxc (keepassxc-cli for .kdbx files).
+IMPORT_PACKAGES="python3-protobuf python3-cryptography python3-pil qrencode keepassxc"
+missing=""
+for p in $IMPORT_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "== apt-get install$missing (import tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
 echo "== rust targets"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 
