@@ -15,8 +15,8 @@ import { isImage, qrTextsOfImage } from './qr-image';
 export interface ImportSource {
   /** Text content (otpauth lines, JSON, CSV, XML, or the QR texts of an image, one a line). */
   text?: string;
-  /** Other bytes, base64 (a .kdbx is read by the host's keepassxc-cli). */
-  data_base64?: string;
+  /** Other bytes, standard base64 (the core says what it is, e.g. a .kdbx: use the CLI). */
+  data?: string;
   format: string;
   password?: string;
 }
@@ -28,7 +28,8 @@ export interface PreviewEntry {
   user: string;
   label?: string | null;
   issuer?: string | null;
-  status: 'new' | 'same' | 'conflict' | 'ambiguous' | 'unmatched' | 'hotp';
+  status: 'new' | 'same' | 'conflict' | 'ambiguous' | 'unmatched' | 'hotp' | 'unsupported' | 'duplicate';
+  reason?: string | null;
   candidates?: (string | { system?: string; id?: string; authenticator?: string; title?: string; short?: string })[];
   title?: string;
   short?: string;
@@ -47,7 +48,31 @@ export interface SystemOption {
   title: string;
 }
 
-const MAX_FILE = 8 * 1024 * 1024;
+/** The native host takes frames up to 1 MiB: bigger files go through the CLI (docs/protocol.md). */
+const MAX_FILE = 700 * 1024;
+
+/** The import errors of docs/protocol.md, with the way out; others use the shared texts. */
+export function importErrorText(code: string, reason?: string): string {
+  switch (code) {
+    case 'unknown_type':
+      return t('uiImportUnavailable');
+    case 'message_too_large':
+    case 'import_too_large':
+      return t('uiImportTooLarge');
+    case 'import_unknown_format':
+      return reason === 'kdbx' ? t('uiImportKdbx') : reason === 'bitwarden_encrypted' ? t('uiImportBitwardenEncrypted') : t('uiImportUnknownFormat');
+    case 'import_invalid':
+      return t('uiImportInvalid');
+    case 'import_password_required':
+      return t('uiImportPasswordRequired');
+    case 'import_wrong_password':
+      return t('uiImportWrongPassword');
+    case 'import_empty':
+      return t('uiImportNothing');
+    default:
+      return t(errorMessageKey(code));
+  }
+}
 
 function base64(bytes: Uint8Array): string {
   let s = '';
@@ -57,7 +82,7 @@ function base64(bytes: Uint8Array): string {
 
 /** Reads the chosen file into what `import_preview` takes. */
 export async function readImportFile(file: File, password: string): Promise<ImportSource | { error: string }> {
-  if (file.size > MAX_FILE) return { error: t('err_message_too_large') };
+  if (file.size > MAX_FILE) return { error: t('uiImportTooLarge') };
   const pw = password ? { password } : {};
   if (isImage(file)) {
     const texts = await qrTextsOfImage(file);
@@ -66,11 +91,13 @@ export async function readImportFile(file: File, password: string): Promise<Impo
     return { text: texts.join('\n'), format: 'auto', ...pw };
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
-  // KeePass databases are binary; everything else these apps export is text.
-  if (/\.kdbx$/i.test(file.name) || (bytes[0] === 0x03 && bytes[1] === 0xd9)) {
-    return { data_base64: base64(bytes), format: 'keepassxc', ...pw };
+  const text = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { text: text.decode(bytes), format: 'auto', ...pw };
+  } catch {
+    // Not UTF-8 text (a KeePass database...): the bytes, and the core says what they are.
+    return { data: base64(bytes), format: 'auto', ...pw };
   }
-  return { text: new TextDecoder().decode(bytes), format: 'auto', ...pw };
 }
 
 export function choicesOf(entries: PreviewEntry[], table: HTMLElement): Choice[] {
@@ -93,6 +120,13 @@ function candidateId(c: NonNullable<PreviewEntry['candidates']>[number]): string
   return typeof c === 'string' ? c : c.system ?? c.id ?? c.authenticator ?? '';
 }
 
+function candidateName(c: NonNullable<PreviewEntry['candidates']>[number], systems: SystemOption[]): string {
+  const id = candidateId(c);
+  const s = systems.find((x) => x.id === id);
+  if (s) return s.short === s.title ? s.title : `${s.title} (${s.short})`;
+  return typeof c === 'string' ? c.toUpperCase() : c.title ?? id.toUpperCase();
+}
+
 function systemName(id: string | null | undefined, systems: SystemOption[]): string {
   if (!id) return '—';
   const s = systems.find((x) => x.id === id) ?? systems.find((x) => x.authenticator === id);
@@ -107,7 +141,7 @@ export function previewTable(entries: PreviewEntry[], systems: SystemOption[], o
     const include = h('input', { type: 'checkbox', 'data-role': 'include', 'aria-label': `${t('uiImportInclude')}: ${who}` });
     const status = h('span', { class: `st st-${e.status}`, text: t(`uiImportStatus_${e.status}`) });
     const what = h('td', { class: 'what' }, status);
-    let court: Node = document.createTextNode(e.short ?? systemName(e.system ?? e.authenticator, systems));
+    let court: Node = document.createTextNode(e.status === 'unmatched' || e.status === 'hotp' ? '—' : e.short ?? systemName(e.system ?? e.authenticator, systems));
     switch (e.status) {
       case 'new':
         include.checked = true;
@@ -128,7 +162,7 @@ export function previewTable(entries: PreviewEntry[], systems: SystemOption[], o
         sel.append(h('option', { value: '', text: t('uiAddChoose') }));
         for (const c of e.candidates ?? []) {
           const id = candidateId(c);
-          if (id) sel.append(h('option', { value: id, text: systemName(id, systems) }));
+          if (id) sel.append(h('option', { value: id, text: candidateName(c, systems) }));
         }
         sel.addEventListener('change', () => {
           include.checked = sel.value !== '';
@@ -187,8 +221,9 @@ export function renderImport(box: HTMLElement, send: Send, systems: () => System
     const r = await send<Answer>({ kind: 'import', request: { type: 'import_preview', ...source } });
     read.disabled = false;
     if (!r.ok) {
-      msg.textContent = r.error.code === 'unknown_type' ? t('uiImportUnavailable') : t(errorMessageKey(r.error.code));
+      msg.textContent = importErrorText(r.error.code, (r.error as { reason?: string }).reason);
       msg.className = 'msg error';
+      if (r.error.code === 'import_password_required' || r.error.code === 'import_wrong_password') pass.focus();
       return;
     }
     const entries = (Array.isArray(r.entries) ? r.entries : []) as PreviewEntry[];
@@ -206,18 +241,18 @@ export function renderImport(box: HTMLElement, send: Send, systems: () => System
       const choices = choicesOf(entries, table);
       if (choices.length === 0) return;
       apply.disabled = true;
-      const done = await send<Answer>({ kind: 'import', request: { type: 'import_apply', ...source, entries: choices, replace: choices.some((c) => c.replace) } });
+      const done = await send<Answer>({ kind: 'import', request: { type: 'import_apply', ...source, choices } });
       pass.value = '';
       if (!done.ok) {
         apply.disabled = false;
-        msg.textContent = t(errorMessageKey(done.error.code));
+        msg.textContent = importErrorText(done.error.code, (done.error as { reason?: string }).reason);
         msg.className = 'msg error';
         return;
       }
       clear(preview);
       const imported = (Array.isArray(done.imported) ? done.imported : []) as { user: string; authenticator?: string; system?: string; code?: string }[];
       msg.className = 'msg ok';
-      msg.textContent = `${t('uiImportDone', [String(imported.length || Number(done.count) || choices.length)])} ${t('uiImportCompare')}`;
+      msg.textContent = `${t('uiImportDone', [String(imported.length)])}${imported.length ? ` ${t('uiImportCompare')}` : ''}`;
       if (imported.some((i) => i.code)) {
         const ul = h('ul', { class: 'imported', 'data-role': 'imported' });
         for (const i of imported) {
