@@ -176,7 +176,10 @@ fn kdbx_to_xml(path: &str, password: &str, lang: Lang) -> Result<Zeroizing<Strin
         bail!(user_error(lang.pick("Um banco .kdbx precisa ser dado como arquivo, não pela entrada padrão.", "A .kdbx database must be given as a file, not on standard input.")));
     }
     let mut child = Command::new("keepassxc-cli")
-        .args(["export", "--quiet", "--format", "xml", path])
+        .args(["export", "--format", "xml", path])
+        // English messages, so that a wrong password is recognised below.
+        .env("LC_ALL", "C")
+        .env("LANGUAGE", "en")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -197,7 +200,8 @@ fn kdbx_to_xml(path: &str, password: &str, lang: Lang) -> Result<Zeroizing<Strin
         if err.to_lowercase().contains("invalid credentials") || err.to_lowercase().contains("wrong key") || err.contains("HMAC") {
             bail!(user_error(lang.pick("Senha incorreta para este banco .kdbx. Nada foi importado.", "Wrong password for this .kdbx database. Nothing was imported.")));
         }
-        bail!(user_error(format!("keepassxc-cli: {}", err.lines().next().unwrap_or("failed"))));
+        // The first line is the password prompt: show the last one.
+        bail!(user_error(format!("keepassxc-cli: {}", err.lines().map(str::trim).filter(|l| !l.is_empty()).last().unwrap_or("failed"))));
     }
     Ok(xml)
 }

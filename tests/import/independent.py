@@ -22,14 +22,17 @@ import random
 import sys
 import urllib.parse
 
+# IMPORT_TAG is appended to every account name: tests share one keyring, and each run needs users
+# of its own.
+TAG = os.environ.get("IMPORT_TAG", "")
 ENTRIES = [
     # The eproc key of the shared notes; a key whose payload puts '+' and '/' in the base64;
     # a non-eproc account; a HOTP one; an 8-digit SHA256 one.
-    {"issuer": "eproc TRF4", "name": "RS123456", "secret": "MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW", "algorithm": "SHA1", "digits": 6, "type": "totp"},
-    {"issuer": "", "name": "eproc.jfpr.jus.br:PR98765", "secret": base64.b32encode(bytes(range(250, 256)) + b"\xfb\xef\xbe" * 6).decode().rstrip("="), "algorithm": "SHA1", "digits": 6, "type": "totp"},
-    {"issuer": "GitHub", "name": "maria@example.com", "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "algorithm": "SHA1", "digits": 6, "type": "totp"},
-    {"issuer": "TJRS", "name": "RS7", "secret": "KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF", "algorithm": "SHA1", "digits": 6, "type": "hotp"},
-    {"issuer": "eproc - TJRS", "name": "RS8", "secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "algorithm": "SHA256", "digits": 8, "type": "totp"},
+    {"issuer": "eproc TRF4", "name": "RS123456" + TAG, "secret": "MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW", "algorithm": "SHA1", "digits": 6, "type": "totp"},
+    {"issuer": "", "name": "eproc.jfpr.jus.br:PR98765" + TAG, "secret": base64.b32encode(bytes(range(250, 256)) + b"\xfb\xef\xbe" * 6).decode().rstrip("="), "algorithm": "SHA1", "digits": 6, "type": "totp"},
+    {"issuer": "GitHub", "name": "maria@example.com" + TAG, "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "algorithm": "SHA1", "digits": 6, "type": "totp"},
+    {"issuer": "TJRS", "name": "RS7" + TAG, "secret": "KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF", "algorithm": "SHA1", "digits": 6, "type": "hotp"},
+    {"issuer": "eproc - TJRS", "name": "RS8" + TAG, "secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "algorithm": "SHA256", "digits": 8, "type": "totp"},
 ]
 
 
