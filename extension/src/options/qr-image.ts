@@ -17,8 +17,9 @@ let qr: Promise<QrModule | null> | null = null;
 function loadQr(): Promise<QrModule | null> {
   qr ??= (async () => {
     try {
-      const url = ext.runtime.getURL('wasm/eproc_a2f_wasm_qr.js');
-      const mod = (await import(/* webpackIgnore: true */ url)) as QrModule;
+      // A constant path (web-ext lint accepts no computed import), split so that the bundler
+      // leaves it to the browser: the module is the built extension's, not a source file.
+      const mod = (await import('./wasm/' + 'eproc_a2f_wasm_qr.js')) as QrModule;
       await mod.default({ module_or_path: ext.runtime.getURL('wasm/eproc_a2f_wasm_qr_bg.wasm') });
       return mod;
     } catch {
