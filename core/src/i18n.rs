@@ -156,6 +156,10 @@ pub fn error_message(code: ErrorCode, lang: Lang) -> &'static str {
             "O arquivo não contém nenhuma conta.",
             "The file holds no account.",
         ),
+        ExportRefused => lang.pick(
+            "Com o eproc-a2f instalado no computador, as chaves só saem do chaveiro pelo terminal: eproc-a2f export --format google-migration --qr ARQUIVO.png",
+            "With eproc-a2f installed on the computer, keys leave the keyring only from a terminal: eproc-a2f export --format google-migration --qr FILE.png",
+        ),
     }
 }
 

@@ -56,6 +56,7 @@ pub enum ErrorCode {
     ImportPasswordRequired,
     ImportWrongPassword,
     ImportEmpty,
+    ExportRefused,
 }
 
 impl ErrorCode {
@@ -87,10 +88,11 @@ impl ErrorCode {
             ErrorCode::ImportPasswordRequired => "import_password_required",
             ErrorCode::ImportWrongPassword => "import_wrong_password",
             ErrorCode::ImportEmpty => "import_empty",
+            ErrorCode::ExportRefused => "export_refused",
         }
     }
 
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidRequest,
         ErrorCode::UnknownType,
@@ -117,6 +119,7 @@ impl ErrorCode {
         ErrorCode::ImportPasswordRequired,
         ErrorCode::ImportWrongPassword,
         ErrorCode::ImportEmpty,
+        ErrorCode::ExportRefused,
     ];
 }
 
@@ -244,10 +247,16 @@ pub enum Request {
         #[serde(default)]
         replace: bool,
     },
+    /// Every key as Google Authenticator transfer codes, for a new phone (options page, browser
+    /// mode only: the native host refuses it, keys leave the keyring only by `eproc-a2f export`).
+    Export {
+        #[serde(default)]
+        format: Option<String>,
+    },
 }
 
 /// The request kinds this protocol version knows.
-pub const REQUEST_TYPES: [&str; 9] = ["hello", "systems", "accounts", "code", "enroll", "label", "remove", "import_preview", "import_apply"];
+pub const REQUEST_TYPES: [&str; 10] = ["hello", "systems", "accounts", "code", "enroll", "label", "remove", "import_preview", "import_apply", "export"];
 
 /// Parses one request. On failure the `id` is still returned when it could be read, so that the
 /// error answer can carry it.
@@ -335,6 +344,7 @@ fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
             check("format", format.as_ref(), 32)?;
             check("system", system.as_ref(), MAX_USER_LEN)
         }
+        Request::Export { format } => check("format", format.as_ref(), 32),
     }
 }
 

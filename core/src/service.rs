@@ -397,6 +397,7 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
             let input = import_input(&text, &data, &format, &password, &system);
             crate::import::plan::apply(vault, ctx, &input, choices.as_deref(), replace)
         }
+        Request::Export { format } => crate::import::plan::export(vault, ctx, format.as_deref()),
         Request::Remove { url, authenticator, user, confirm } => {
             let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
             if !confirm {

@@ -386,6 +386,38 @@ pub fn apply(vault: &mut dyn Vault, ctx: &Context, input: &FileInput<'_>, choice
     Ok(json!({"imported": imported, "skipped": skipped, "batch": batch, "warnings": warnings}))
 }
 
+/// `export` (browser mode): every key as `otpauth-migration://` texts, at most
+/// [`super::migration::ACCOUNTS_PER_CODE`] accounts per code. The native host refuses it: there
+/// keys leave the keyring only by `eproc-a2f export` (invariant 4); in browser mode the page's
+/// own store already holds them.
+pub fn export(vault: &mut dyn Vault, ctx: &Context, format: Option<&str>) -> Result<Value, ProtocolError> {
+    if ctx.mode != "browser" {
+        return Err(ProtocolError::new(ErrorCode::ExportRefused).detail("the native host never hands out keys; use the command line"));
+    }
+    if !matches!(format, None | Some("google-migration")) {
+        return Err(ProtocolError::new(ErrorCode::InvalidRequest).detail("format must be google-migration"));
+    }
+    let accounts = vault.accounts()?;
+    let mut keys = Vec::with_capacity(accounts.len());
+    for a in &accounts {
+        keys.push(vault.secret(a)?);
+    }
+    let issuers: Vec<String> = accounts.iter().map(|a| issuer_for(ctx.registry, &a.authenticator)).collect();
+    let out: Vec<super::migration::Outgoing> = accounts
+        .iter()
+        .zip(&keys)
+        .zip(&issuers)
+        .map(|((a, k), i)| super::migration::Outgoing { key: k, params: a.params, issuer: i, name: &a.user })
+        .collect();
+    let uris = super::migration::encode_uris(&out, (ctx.now_ms % 0x7fff_ffff) as i32).map_err(|i| {
+        ProtocolError::new(ErrorCode::InvalidRequest)
+            .detail("Google Authenticator takes only 30 s periods and 6 or 8 digits")
+            .with("authenticator", accounts[i].authenticator.clone())
+            .with("user", accounts[i].user.clone())
+    })?;
+    Ok(json!({"format": "google-migration", "accounts": accounts.len(), "uris": uris.to_vec()}))
+}
+
 fn planned_clone(planned: &[Planned], i: usize) -> Planned {
     planned[i].clone()
 }
@@ -506,6 +538,23 @@ mod tests {
             assert!(r["error"]["message"].as_str().unwrap().len() > 10);
         }
         assert!(v.entries.is_empty());
+    }
+
+    #[test]
+    fn export_is_for_browser_mode_only_and_reimports() {
+        let mut v = MemoryVault::default();
+        run(&mut v, json!({"id": 0, "type": "enroll", "url": "https://eproc.jfpr.jus.br/eprocV2/", "user": "RS6", "secret": K1}));
+        let r = run(&mut v, json!({"id": 1, "type": "export", "format": "google-migration"}));
+        assert_eq!(r["error"]["code"], json!("export_refused"), "the test context is not browser mode");
+        let reg = Registry::builtin();
+        let ctx = Context { registry: &reg, now_ms: NOW, lang: Lang::En, mode: "browser", version: "0" };
+        let r = handle_bytes(&mut v, &ctx, br#"{"id": 2, "type": "export", "format": "google-migration"}"#);
+        assert_eq!(r["accounts"], json!(1), "{r}");
+        let uris: Vec<&str> = r["uris"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+        let mut fresh = MemoryVault::default();
+        let a = run(&mut fresh, json!({"id": 3, "type": "import_apply", "text": uris.join("\n")}));
+        assert_eq!(a["imported"][0]["authenticator"], json!("trf4"), "{a}");
+        assert_eq!(fresh.entries[0].1, v.entries[0].1);
     }
 
     #[test]
