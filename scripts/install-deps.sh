@@ -30,6 +30,20 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# Issue 14 (popup and options, tests/ui): Chromium's language packs, so that the browser really
+# runs in pt-BR (LANGUAGE=pt_BR) for the screenshot and keyboard tests; fonts-dejavu-core is the
+# font the committed screenshots were drawn with.
+UI_PACKAGES="chromium-l10n fonts-dejavu-core"
+missing=""
+for p in $UI_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "== apt-get install$missing (ui tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
 echo "== rust targets"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 
@@ -49,7 +63,7 @@ if ! cargo deb --version >/dev/null 2>&1; then
   cargo install -q cargo-deb --version 3.8.0
 fi
 
-for dir in extension wasm tests/e2e tests/admin; do
+for dir in extension wasm tests/e2e tests/admin tests/ui; do
   if [ -f "$dir/package-lock.json" ]; then
     echo "== npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
