@@ -7,9 +7,11 @@ use zeroize::Zeroizing;
 
 use super::ImportError;
 
-/// Largest scrypt memory accepted from a file (Aegis writes N = 2^15, r = 8: 32 MiB). A file asking
-/// for more is refused rather than allowed to exhaust memory.
-const MAX_SCRYPT_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest scrypt memory accepted from a file (Aegis writes N = 2^15, r = 8: 32 MiB), and largest
+/// work (memory times p). A file asking for more is refused rather than allowed to exhaust memory
+/// (in the browser a failed allocation ends the WASM instance) or time.
+const MAX_SCRYPT_BYTES: u64 = 64 * 1024 * 1024;
+const MAX_SCRYPT_WORK: u64 = 128 * 1024 * 1024;
 
 /// AES-256-GCM with a 12-byte nonce; `data` is the ciphertext followed by the 16-byte tag.
 /// `None` when the tag does not verify (wrong key, or damaged data).
@@ -37,8 +39,8 @@ pub(crate) fn scrypt_key(password: &str, salt: &[u8], n: u64, r: u32, p: u32) ->
     if r == 0 || p == 0 || p > 16 {
         return Err(bad(format!("scrypt r = {r}, p = {p} are not supported")));
     }
-    let memory = 128u64.saturating_mul(r as u64).saturating_mul(n).saturating_add(128u64.saturating_mul(r as u64).saturating_mul(p as u64));
-    if memory > MAX_SCRYPT_BYTES {
+    let memory = 128u64.saturating_mul(r as u64).saturating_mul(n);
+    if memory > MAX_SCRYPT_BYTES || memory.saturating_mul(p as u64) > MAX_SCRYPT_WORK {
         return Err(bad(format!("scrypt parameters ask for {} MiB of memory", memory / (1024 * 1024))));
     }
     let params = scrypt::Params::new(n.trailing_zeros() as u8, r, p).map_err(|_| bad("scrypt parameters refused".to_owned()))?;
@@ -82,6 +84,8 @@ mod tests {
         assert!(scrypt_key("pw", b"salt", 3, 8, 1).is_err());
         assert!(scrypt_key("pw", b"salt", 1 << 30, 8, 1).is_err());
         assert!(scrypt_key("pw", b"salt", 1 << 10, 0, 1).is_err());
+        assert!(scrypt_key("pw", b"salt", 1 << 17, 8, 1).is_err());
+        assert!(scrypt_key("pw", b"salt", 1 << 15, 8, 16).is_err());
         // RFC 7914 test vector 2 ("password", "NaCl", N=1024, r=8, p=16), first 32 bytes.
         let k = scrypt_key("password", b"NaCl", 1024, 8, 16).unwrap();
         assert_eq!(hex::encode(k.as_ref()), "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162");
