@@ -191,7 +191,7 @@ for (const lang of ['pt_BR', 'en']) {
             await fn((page, scenario, scheme = 'light', opts) => openPage(b, page, scenario, scheme, opts));
             record(`keyboard: ${name}`, true);
           } catch (e) {
-            record(`keyboard: ${name}`, false, e.message.split('\n')[0]);
+            record(`keyboard: ${name}`, false, e.message.split('\n').slice(0, 12).join(' '));
           }
         }
       }

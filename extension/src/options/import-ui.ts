@@ -151,7 +151,14 @@ export function previewTable(entries: PreviewEntry[], systems: SystemOption[], o
         const replace = h('input', { type: 'checkbox', 'data-role': 'replace' });
         replace.addEventListener('change', () => {
           include.checked = replace.checked;
+          include.disabled = !replace.checked;
           onChange();
+        });
+        include.addEventListener('change', () => {
+          if (!include.checked) {
+            replace.checked = false;
+            include.disabled = true;
+          }
         });
         include.disabled = true;
         what.append(h('label', { class: 'check inline' }, replace, ` ${t('uiImportReplace')}`));

@@ -111,6 +111,35 @@ export const keyboardChecks = [
     assert.deepEqual((await sent(p, 'remove')).map((m) => m.user), ['SC054321']);
     await p.close();
   }],
+  ['options: import preview: new ticked, conflict only with replace, ambiguous needs a court, others skipped', async (open) => {
+    const p = await open('options', 'importMix');
+    await p.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['otpauth://totp/x?secret=JBSWY3DPEHPK3PXP'], 'contas.txt', { type: 'text/plain' }));
+      document.querySelector('#import-file').files = dt.files;
+    });
+    await tabTo(p, '[data-action=import-read]');
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('[data-role=import-preview] tr[data-index="4"]');
+    const rows = await p.evaluate(() => [...document.querySelectorAll('[data-role=import-preview] tr[data-index]')].map((r) => {
+      const inc = r.querySelector('input[data-role=include]');
+      return [r.dataset.status, inc.checked, inc.disabled];
+    }));
+    assert.deepEqual(rows, [['new', true, false], ['conflict', false, true], ['ambiguous', false, true], ['unmatched', false, true], ['hotp', false, true]]);
+    // the conflict's replace box and the ambiguous entry's court, by keyboard
+    await tabTo(p, 'tr[data-index="1"] input[data-role=replace]');
+    await p.keyboard.press('Space');
+    await tabTo(p, 'tr[data-index="2"] select[data-role=system]');
+    await p.keyboard.press('ArrowDown');
+    await tabTo(p, '[data-action=import-apply]');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => document.querySelector('[data-role=import-message]')?.classList.contains('ok'));
+    const apply = (await sent(p, 'import')).find((m) => m.request.type === 'import_apply');
+    assert.deepEqual(apply.request.choices, [{ index: 0, system: 'trf4' }, { index: 1, system: 'tjsc-1g', replace: true }, { index: 2, system: 'tjrs-1g' }]);
+    assert.equal(apply.request.text, 'otpauth://totp/x?secret=JBSWY3DPEHPK3PXP', 'the file goes again with the choices');
+    assert.equal(await p.evaluate(() => document.querySelector('[data-role=imported] code')?.textContent), '123456', 'the imported code to compare with the phone');
+    await p.close();
+  }],
   ['options: browser-mode setup hidden while the host answers; no organisation section without a policy', async (open) => {
     const p = await open('options', 'six');
     const r = await p.evaluate(() => ({ bm: document.getElementById('bm-section').hidden, policy: document.getElementById('policy-section').hidden, status: document.getElementById('status').hidden }));

@@ -48,6 +48,23 @@ export const SCENARIOS = {
   /** Six accounts; the current tab is JFPR's eproc (TRF4 first); TJSC's code is in its last seconds. */
   six: native(SIX, { tabUrl: 'https://eproc.jfpr.jus.br/eprocV2/externo_controlador.php?acao=principal', validFor: { 'tjsc/SC054321': 3 } }),
   one: native(ONE),
+  /** An import preview with every status (docs/protocol.md import_preview), for the choices. */
+  importMix: native(SIX, {
+    importReply: {
+      import_preview: {
+        ok: true, format: 'otpauth', encrypted: false, batch: null, warnings: [],
+        entries: [
+          { index: 0, issuer: 'TRF4', label: 'TRF4:PR777', user: 'PR777', authenticator: 'trf4', system: 'trf4', title: 'TRF4', status: 'new', candidates: [] },
+          { index: 1, issuer: 'TJSC', label: 'SC054321', user: 'SC054321', authenticator: 'tjsc', system: 'tjsc-1g', title: 'TJSC', status: 'conflict', candidates: [] },
+          { index: 2, issuer: 'eproc', label: 'RS9', user: 'RS9', authenticator: null, system: null, title: null, status: 'ambiguous', reason: 'no_court',
+            candidates: [{ authenticator: 'tjrs', system: 'tjrs-1g', title: 'TJRS' }, { authenticator: 'trf4', system: 'trf4', title: 'TRF4' }] },
+          { index: 3, issuer: 'GitHub', label: 'maria', user: 'maria', status: 'unmatched', candidates: [] },
+          { index: 4, issuer: 'TRF2', label: 'RJ1', user: 'RJ1', authenticator: 'trf2', system: 'trf2', status: 'hotp', candidates: [] },
+        ],
+      },
+      import_apply: { ok: true, imported: [{ index: 0, authenticator: 'trf4', system: 'trf4', title: 'TRF4', user: 'PR777', outcome: 'created', code: '123456', valid_for_s: 20 }], skipped: [], batch: null, warnings: [] },
+    },
+  }),
   zero: native([]),
   /** No host installed, automatic mode: browser mode answers, not set up. */
   hostMissing: {
