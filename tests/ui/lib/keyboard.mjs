@@ -140,6 +140,39 @@ export const keyboardChecks = [
     assert.equal(await p.evaluate(() => document.querySelector('[data-role=imported] code')?.textContent), '123456', 'the imported code to compare with the phone');
     await p.close();
   }],
+  ['options: bad import files get a clear message and send nothing (blank image, too large, wrong password)', async (open) => {
+    const p = await open('options', 'importBad');
+    const put = (name, type, kind) => p.evaluate(async ({ name, type, kind }) => {
+      let blob;
+      if (kind === 'blank') {
+        // a real PNG with no QR code: decoded by the extension's QR WASM module, in the page
+        const c = document.createElement('canvas');
+        c.width = 200; c.height = 120;
+        const g = c.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, 200, 120); g.fillStyle = '#000'; g.fillText('sem QR aqui', 20, 60);
+        blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+      } else if (kind === 'big') blob = new Blob([new Uint8Array(800 * 1024).fill(65)]);
+      else blob = new Blob(['{"db": {"version": 2}}']);
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], name, { type }));
+      document.querySelector('#import-file').files = dt.files;
+      document.querySelector('[data-role=import-message]').textContent = '';
+      document.querySelector('[data-action=import-read]').click();
+    }, { name, type, kind });
+    const message = () => p.waitForFunction(() => {
+      const m = document.querySelector('[data-role=import-message]');
+      return m?.classList.contains('error') && m.textContent ? m.textContent : null;
+    }, null, { timeout: 20000 }).then((h) => h.jsonValue());
+    await put('foto.png', 'image/png', 'blank');
+    assert.match(await message(), /Nenhum código QR/);
+    await put('enorme.txt', 'text/plain', 'big');
+    assert.match(await message(), /grande demais.*eproc-a2f import/);
+    assert.equal((await sent(p, 'import')).length, 0, 'nothing sent for an image without QR or a file too large');
+    await put('aegis.json', 'application/json', 'aegis');
+    assert.match(await message(), /senha/i);
+    assert.equal(await p.evaluate(() => document.activeElement?.id), 'import-pass', 'the password field gets the focus');
+    assert.equal(await p.evaluate(() => document.querySelector('[data-role=import-preview]')), null, 'no preview');
+    await p.close();
+  }],
   ['options: browser-mode setup hidden while the host answers; no organisation section without a policy', async (open) => {
     const p = await open('options', 'six');
     const r = await p.evaluate(() => ({ bm: document.getElementById('bm-section').hidden, policy: document.getElementById('policy-section').hidden, status: document.getElementById('status').hidden }));

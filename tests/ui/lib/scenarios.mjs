@@ -48,6 +48,8 @@ export const SCENARIOS = {
   /** Six accounts; the current tab is JFPR's eproc (TRF4 first); TJSC's code is in its last seconds. */
   six: native(SIX, { tabUrl: 'https://eproc.jfpr.jus.br/eprocV2/externo_controlador.php?acao=principal', validFor: { 'tjsc/SC054321': 3 } }),
   one: native(ONE),
+  /** The code source refuses the file: an encrypted Aegis vault without its password. */
+  importBad: native(SIX, { importReply: { import_preview: { ok: false, error: { code: 'import_password_required', message: '' } } } }),
   /** An import preview with every status (docs/protocol.md import_preview), for the choices. */
   importMix: native(SIX, {
     importReply: {
