@@ -146,6 +146,10 @@ export const UI_MESSAGES = {
   ],
   uiExportShow: ['Mostrar QR para o Google Authenticator', 'Show QR for Google Authenticator'],
   uiExportHide: ['Fechar o QR', 'Close the QR'],
+  uiExportNative: [
+    'Com o programa eproc-a2f, as chaves só saem do chaveiro pelo terminal. Este comando grava os QR de transferência em arquivos (só você pode lê-los); apague-os depois de escanear:',
+    'With the eproc-a2f program, keys leave the keyring only from a terminal. This command writes the transfer QR codes to files (readable only by you); delete them after scanning:',
+  ],
   uiExportScan: ['No celular: Google Authenticator → Transferir contas → Importar contas → escanear.', 'On the phone: Google Authenticator → Transfer accounts → Import accounts → scan.'],
 
   // Options: sections

@@ -209,6 +209,8 @@ async function handlePage(msg: PageRequest): Promise<unknown> {
       // them like any request).
       const req = msg.request;
       if (!req || typeof req !== 'object' || !IMPORT_TYPES.has(String(req.type))) return errorAnswer('invalid_request');
+      // The organisation's disableExport covers the transfer codes too.
+      if (req.type === 'export' && (await settings()).disableExport) return errorAnswer('export_disabled');
       return sources.request({ ...req } as unknown as Parameters<typeof sources.request>[0]);
     }
     case 'get-settings': {

@@ -33,8 +33,15 @@ function qrSvg(text: string): SVGSVGElement {
   return svg;
 }
 
-export function renderExport(box: HTMLElement, send: Send): void {
+/** `native`: the host keeps keys in the keyring and answers `export_refused`; the way is the
+ * terminal command, which writes the same codes as PNG files. */
+export function renderExport(box: HTMLElement, send: Send, native: boolean): void {
   clear(box);
+  if (native) {
+    box.append(h('p', { class: 'warnbox', text: t('uiExportWarn') }), h('p', { text: t('uiExportNative') }),
+      h('pre', { class: 'cmd', text: 'eproc-a2f export --format google-migration --qr contas.png' }));
+    return;
+  }
   const show = h('button', { type: 'button', class: 'b', 'data-action': 'export-qr', text: t('uiExportShow') });
   const out = h('div', { class: 'export-out', 'data-role': 'export-out' });
   const msg = h('p', { class: 'msg', 'aria-live': 'polite' });
@@ -49,7 +56,7 @@ export function renderExport(box: HTMLElement, send: Send): void {
     const r = await send<Answer>({ kind: 'import', request: { type: 'export', format: 'google-migration' } });
     show.disabled = false;
     if (!r.ok) {
-      msg.textContent = r.error.code === 'unknown_type' ? t('uiImportUnavailable') : t(errorMessageKey(r.error.code));
+      msg.textContent = r.error.code === 'unknown_type' ? t('uiImportUnavailable') : r.error.code === 'export_refused' ? t('uiExportNative') : t(errorMessageKey(r.error.code));
       msg.className = 'msg error';
       return;
     }

@@ -309,7 +309,7 @@ void (async () => {
   const systems = await loadSystems();
   renderAddKey($('add'), systems, send, loadAccounts);
   renderImport($('import'), send, systemOptions, loadAccounts);
-  renderExport($('export'), send);
+  renderExport($('export'), send, hostConnected());
   if (location.hash) document.querySelector(location.hash)?.scrollIntoView();
 })();
 ext.storage.onChanged.addListener((_c, area) => {

@@ -173,6 +173,22 @@ export const keyboardChecks = [
     assert.equal(await p.evaluate(() => document.querySelector('[data-role=import-preview]')), null, 'no preview');
     await p.close();
   }],
+  ['options: export to a new phone only on request, after the warning; with the host, the terminal command', async (open) => {
+    const p = await open('options', 'bmUnlocked');
+    assert.equal(await p.evaluate(() => document.querySelectorAll('#export svg.qr').length), 0, 'no code before the request');
+    assert.match(await p.evaluate(() => document.querySelector('#export .warnbox')?.textContent ?? ''), /mostra as suas chaves/);
+    await tabTo(p, '[data-action=export-qr]');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => document.querySelectorAll('#export svg.qr').length === 2);
+    assert.deepEqual((await sent(p, 'import')).map((m) => m.request), [{ type: 'export', format: 'google-migration' }]);
+    await p.keyboard.press('Enter');
+    assert.equal(await p.evaluate(() => document.querySelectorAll('#export svg.qr').length), 0, 'closing removes the codes');
+    await p.close();
+    const q = await open('options', 'six');
+    const r = await q.evaluate(() => ({ button: !!document.querySelector('[data-action=export-qr]'), cmd: document.querySelector('#export pre.cmd')?.textContent }));
+    assert.deepEqual(r, { button: false, cmd: 'eproc-a2f export --format google-migration --qr contas.png' });
+    await q.close();
+  }],
   ['options: browser-mode setup hidden while the host answers; no organisation section without a policy', async (open) => {
     const p = await open('options', 'six');
     const r = await p.evaluate(() => ({ bm: document.getElementById('bm-section').hidden, policy: document.getElementById('policy-section').hidden, status: document.getElementById('status').hidden }));

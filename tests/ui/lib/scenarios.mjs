@@ -48,6 +48,14 @@ export const SCENARIOS = {
   /** Six accounts; the current tab is JFPR's eproc (TRF4 first); TJSC's code is in its last seconds. */
   six: native(SIX, { tabUrl: 'https://eproc.jfpr.jus.br/eprocV2/externo_controlador.php?acao=principal', validFor: { 'tjsc/SC054321': 3 } }),
   one: native(ONE),
+  /** Browser mode, unlocked, six accounts; `export` answers two transfer codes. */
+  bmUnlocked: {
+    ...native(SIX),
+    mode: 'browser', source: 'browser',
+    hello: { ok: true, protocol: 1, version: '0.1.0', mode: 'browser', store: { state: 'ok', backend: 'browser', detail: null } },
+    settings: settings('browser'), bmState: 'unlocked',
+    importReply: { export: { ok: true, format: 'google-migration', accounts: 6, uris: ['otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC', 'otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6Ym9iQGdvb2dsZS5jb20aB0V4YW1wbGUwAg'] } },
+  },
   /** The code source refuses the file: an encrypted Aegis vault without its password. */
   importBad: native(SIX, { importReply: { import_preview: { ok: false, error: { code: 'import_password_required', message: '' } } } }),
   /** An import preview with every status (docs/protocol.md import_preview), for the choices. */
