@@ -113,3 +113,47 @@ fn twofas_backup_encrypted_by_python_decrypts() {
     assert_eq!(r.format, Format::TwoFas);
     check(&r.entries, &v["expected"]);
 }
+
+/// Our Google Authenticator export (`export --format google-migration`) read by Python protobuf:
+/// what other apps will see.
+#[test]
+fn our_transfer_codes_read_in_python_protobuf() {
+    use eproc_a2f_core::import::migration::{encode_uris, Outgoing};
+    use eproc_a2f_core::secret::{parse_key, Algorithm, Params};
+    let Some(py) = python() else { return };
+    let keys = ["MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"].map(|k| parse_key(k).unwrap().key);
+    let names: Vec<String> = (0..7).map(|i| format!("RS{i}+/=ç")).collect();
+    let out: Vec<Outgoing> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Outgoing {
+            key: &keys[i % 2],
+            params: Params { algorithm: if i == 2 { Algorithm::Sha512 } else { Algorithm::Sha1 }, digits: if i == 3 { 8 } else { 6 }, period: 30 },
+            issuer: "eproc TRF4",
+            name: n,
+        })
+        .collect();
+    let uris = encode_uris(&out, 4242).unwrap();
+    let mut child = Command::new(py)
+        .arg(script())
+        .arg("decode-migration")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), uris.join("\n").as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let got: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let got = got.as_array().unwrap();
+    assert_eq!(got.len(), 7);
+    for (i, g) in got.iter().enumerate() {
+        assert_eq!(g["name"], names[i].as_str());
+        assert_eq!(g["issuer"], "eproc TRF4");
+        assert_eq!(g["secret"], keys[i % 2].to_base32().as_str());
+        assert_eq!(g["type"], "totp");
+        assert_eq!(g["digits"], if i == 3 { 8 } else { 6 });
+        assert_eq!(g["algorithm"], if i == 2 { "SHA512" } else { "SHA1" });
+        assert_eq!(g["batch"], serde_json::json!([i / 5, 2, 4242]));
+    }
+}

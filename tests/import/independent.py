@@ -4,6 +4,8 @@
   independent.py migration         Google Authenticator transfer URIs, encoded with the Python
                                    protobuf package from a descriptor built here from the public
                                    field numbers (no protoc), split in two batches
+  independent.py decode-migration  decodes such URIs (stdin, one per line) with the same package:
+                                   our export must read in other apps
   independent.py aegis PASSWORD    an encrypted Aegis vault (Aegis docs/vault.md, docs/decrypt.py:
                                    hashlib.scrypt + AES-256-GCM from `cryptography`)
   independent.py 2fas PASSWORD     an encrypted 2FAS backup (PBKDF2-HMAC-SHA256 10 000 + AES-GCM,
@@ -40,7 +42,7 @@ def b32(s):
     return base64.b32decode(s + "=" * (-len(s) % 8))
 
 
-def migration():
+def payload_class():
     from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
     fdp = descriptor_pb2.FileDescriptorProto(name="ga_migration.proto", package="ga", syntax="proto3")
@@ -67,7 +69,29 @@ def migration():
         Payload = message_factory.GetMessageClass(desc)
     else:  # protobuf 4.21 (Debian 12)
         Payload = message_factory.MessageFactory(pool).GetPrototype(desc)
+    return Payload
 
+
+def decode_migration():
+    """Reads otpauth-migration:// URIs (one per line on stdin) and prints their content."""
+    Payload = payload_class()
+    out = []
+    for line in sys.stdin.read().split():
+        q = urllib.parse.urlsplit(line)
+        assert q.scheme == "otpauth-migration" and q.netloc == "offline", line
+        data = urllib.parse.unquote(q.query.split("data=", 1)[1])
+        p = Payload()
+        p.ParseFromString(base64.b64decode(data))
+        for o in p.otp_parameters:
+            out.append({"issuer": o.issuer, "name": o.name, "secret": base64.b32encode(o.secret).decode().rstrip("="),
+                        "algorithm": {1: "SHA1", 2: "SHA256", 3: "SHA512"}.get(o.algorithm, str(o.algorithm)),
+                        "digits": {1: 6, 2: 8}.get(o.digits, o.digits), "type": {1: "hotp", 2: "totp"}.get(o.type, str(o.type)),
+                        "batch": [p.batch_index, p.batch_size, p.batch_id]})
+    print(json.dumps(out))
+
+
+def migration():
+    Payload = payload_class()
     algo = {"SHA1": 1, "SHA256": 2, "SHA512": 3}
     batches = [ENTRIES[:3], ENTRIES[3:]]
     uris = []
@@ -184,6 +208,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "migration":
         migration()
+    elif cmd == "decode-migration":
+        decode_migration()
     elif cmd == "aegis":
         aegis(sys.argv[2])
     elif cmd == "2fas":
