@@ -300,3 +300,35 @@ fn keepassxc_database_through_keepassxc_cli() {
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     assert_eq!(code_at(&env, "jfsc", &u, T), oathtool("MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW", T, 6, "sha1"));
 }
+
+/// On a terminal an ambiguous entry is asked about (util-linux `script` gives the CLI a pty).
+#[test]
+fn ambiguous_entries_are_asked_on_a_terminal() {
+    if !keyring_session() {
+        return;
+    }
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: no script(1)");
+        return;
+    }
+    let env = Env::new();
+    let u = env.user("TTY");
+    let file = env.dir.path().join("tjto.txt");
+    std::fs::write(&file, format!("otpauth://totp/TJTO:{u}?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n")).unwrap();
+    let cmdline = format!("'{}' import '{}'", bin().display(), file.display());
+    let c = env.cmd();
+    let mut child = Command::new("script")
+        .args(["-qec", &cmdline, "/dev/null"])
+        .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The second candidate: TJTO 2º grau.
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"2\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("tjto-2g"), "{}", stdout(&o));
+    assert_eq!(code_at(&env, "tjto-2g", &u, T), oathtool("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", T, 6, "sha1"));
+}
