@@ -330,7 +330,7 @@ pub fn apply(vault: &mut dyn Vault, ctx: &Context, input: &FileInput<'_>, choice
                     }
                     if let (Some(t), Ok(_)) = (target, &read.entries[i].otp) {
                         if !p.user.is_empty() {
-                            let others: Vec<Planned> = chosen.iter().map(|(j, _)| planned_clone(&planned, *j)).collect();
+                            let others: Vec<Planned> = chosen.iter().map(|(j, _)| planned[*j].clone()).collect();
                             let (status, reason) = stored_status(&others, &read, &accounts, &*vault, &t, &planned[i].user, key_of(&read.entries[i]))?;
                             let p = &mut planned[i];
                             (p.status, p.reason, p.target, p.candidates) = (status, reason, Some(t), Vec::new());
@@ -416,10 +416,6 @@ pub fn export(vault: &mut dyn Vault, ctx: &Context, format: Option<&str>) -> Res
             .with("user", accounts[i].user.clone())
     })?;
     Ok(json!({"format": "google-migration", "accounts": accounts.len(), "uris": uris.to_vec()}))
-}
-
-fn planned_clone(planned: &[Planned], i: usize) -> Planned {
-    planned[i].clone()
 }
 
 #[cfg(test)]

@@ -123,11 +123,7 @@ fn entry_of(s: &Service) -> Entry {
         other => Err(Unusable::Unsupported(format!("{} codes are not eproc codes", super::short(other)))),
     };
     // 2FAS keeps the issuer apart: the account is the label.
-    let mut e = Entry::new(Some(issuer), account, otp);
-    if e.account.is_empty() {
-        e.account = account.trim().to_owned();
-    }
-    e
+    Entry::new(Some(issuer), account, otp)
 }
 
 #[cfg(test)]

@@ -115,11 +115,7 @@ pub fn otp_field(value: &str, issuer: Option<&str>, label: &str) -> Entry {
         // The URI's own names first; the item's title and user name when it has none.
         let issuer = e.issuer.clone().or_else(|| issuer.map(str::to_owned));
         let label = if e.label.is_empty() { label.to_owned() } else { e.label.clone() };
-        let mut out = Entry::new(issuer.as_deref(), &label, e.otp);
-        if out.account.is_empty() {
-            out.account = label_account(label.as_str());
-        }
-        return out;
+        return Entry::new(issuer.as_deref(), &label, e.otp);
     }
     if lower.starts_with("steam://") {
         return Entry::new(issuer, label, Err(Unusable::Unsupported("Steam codes are not eproc codes".to_owned())));
@@ -129,10 +125,6 @@ pub fn otp_field(value: &str, issuer: Option<&str>, label: &str) -> Entry {
     }
     let cleaned: String = v.chars().filter(|c| c.is_ascii_alphanumeric() && !matches!(c, '0' | '1' | '8' | '9')).collect();
     Entry::new(issuer, label, totp_from(key_from_text(&cleaned), "SHA1", 6, 30))
-}
-
-fn label_account(label: &str) -> String {
-    label.split_once(':').map(|(_, a)| a).unwrap_or(label).trim().to_owned()
 }
 
 /// KeeOtp / KeePassXC's `key=BASE32&size=6&step=30&otpHashMode=Sha256`.
