@@ -74,7 +74,7 @@ pub struct ImportArgs {
     /// Substitui chaves diferentes já cadastradas para a mesma conta.
     #[arg(long)]
     pub replace: bool,
-    /// Lê a senha do arquivo criptografado da primeira linha da entrada padrão (para scripts).
+    /// Lê a senha do arquivo criptografado da primeira linha da entrada padrão (para scripts; ou a variável EPROC_A2F_IMPORT_PASSWORD). Sem isso, a senha é pedida sem eco.
     #[arg(long)]
     pub password_stdin: bool,
 }
@@ -93,7 +93,7 @@ pub const ENGLISH_HELP: &[(&str, &str, &str)] = &[
     ("import", "system", "System for accounts that do not name the court clearly (e.g. \"eproc\" with no court)."),
     ("import", "dry_run", "Only show what would be imported (system, user, name; never the key); change nothing."),
     ("import", "replace", "Replace different keys already saved for the same account."),
-    ("import", "password_stdin", "Read the encrypted file's password from the first line of standard input (for scripts)."),
+    ("import", "password_stdin", "Read the encrypted file's password from the first line of standard input (for scripts; or the EPROC_A2F_IMPORT_PASSWORD variable). Otherwise it is prompted without echo."),
 ];
 
 fn user_error(msg: impl Into<String>) -> anyhow::Error {

@@ -27,9 +27,11 @@ pub struct MigrationPayload {
     pub batch_id: i32,
 }
 
-/// One account. `secret` is the raw key (never printed: `Debug` of this type is not used on
-/// secrets; entries leave this module as [`Entry`], whose key is a [`SecretKey`]).
+/// One account. `secret` is the raw key: `Debug` redacts it (prost's derived `Debug` would print
+/// it), and it is wiped on drop; entries leave this module as [`Entry`], whose key is a
+/// [`SecretKey`].
 #[derive(Clone, PartialEq, Message)]
+#[prost(skip_debug)]
 pub struct OtpParameters {
     #[prost(bytes = "vec", tag = "1")]
     pub secret: Vec<u8>,
@@ -45,6 +47,19 @@ pub struct OtpParameters {
     pub r#type: i32,
     #[prost(int64, tag = "7")]
     pub counter: i64,
+}
+
+impl std::fmt::Debug for OtpParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtpParameters")
+            .field("secret", &format_args!("<{} bytes redacted>", self.secret.len()))
+            .field("name", &self.name)
+            .field("issuer", &self.issuer)
+            .field("algorithm", &self.algorithm)
+            .field("digits", &self.digits)
+            .field("type", &self.r#type)
+            .finish()
+    }
 }
 
 impl Drop for OtpParameters {
@@ -270,6 +285,19 @@ mod tests {
         let corrupt = STANDARD.encode([0x0f, 0x01, 0x02, 0x03]);
         assert_eq!(reason(&format!("otpauth-migration://offline?data={corrupt}")), Some("corrupt_protobuf"));
         assert_eq!(reason("otpauth-migration://offline?data=QUJDR"), Some("truncated"));
+    }
+
+    #[test]
+    fn debug_never_shows_the_raw_secret() {
+        let p = MigrationPayload {
+            otp_parameters: vec![OtpParameters { secret: vec![0xAB; 20], name: "n".into(), issuer: "i".into(), algorithm: 1, digits: 1, r#type: 2, counter: 0 }],
+            version: 1,
+            batch_size: 1,
+            batch_index: 0,
+            batch_id: 0,
+        };
+        let d = format!("{p:?}");
+        assert!(d.contains("20 bytes redacted") && !d.contains("171") && !d.contains("AB"), "{d}");
     }
 
     #[test]
