@@ -119,6 +119,36 @@ for (const [browser, launch, hostDir] of BROWSERS) {
         const ev = await waitFor(() => state.sim.events(since).filter((e) => e.type === 'otp' && e.user === user).at(-1), { timeout: 40000, what: 'the simulator to get the code' });
         assert.equal(ev.ok, true, `the court accepted the code: ${JSON.stringify(ev)}`);
       });
+
+      test(`[${browser}/${mode}] a key pasted in the options page, court chosen from the list, is stored`, { skip, timeout: 120000 }, async () => {
+        const d = state.driver;
+        const other = `${user}K`;
+        const key = state.sim.addUser('trf4', other);
+        await d.withExtensionPage('options.html', async (p) => {
+          await waitFor(() => p.eval(() => !!document.querySelector('[data-role=add-court] option[value=trf4]') && !document.getElementById('add-section').hidden), { timeout: 30000, what: 'the add-key form' });
+          await p.eval(() => {
+            const sel = document.querySelector('[data-role=add-court]');
+            sel.value = 'trf4';
+            sel.dispatchEvent(new Event('change'));
+          });
+          await p.type('[data-role=add-user]', other);
+          // grouped by four, as the court shows it
+          await p.type('[data-role=add-key]', key.match(/.{1,4}/g).join(' '));
+          await p.click('[data-action=add-save]');
+          const msg = await waitFor(() => p.eval(() => {
+            const m = document.querySelector('[data-role=add-message]');
+            return m?.classList.contains('ok') || m?.classList.contains('error') ? { ok: m.classList.contains('ok'), text: m.textContent } : null;
+          }), { timeout: 30000, what: 'the add-key answer' });
+          assert.ok(msg.ok, msg.text);
+          assert.match(msg.text, new RegExp(`TRF4 · ${other}`));
+          await waitFor(() => p.eval((u) => !!document.querySelector(`#accounts tr[data-user="${u}"][data-authenticator=trf4]`), other), { timeout: 20000, what: 'the pasted account in the table' });
+          assert.equal(await p.eval(() => document.querySelector('[data-role=add-key]').value), '', 'the key field is emptied');
+        });
+        if (!BM) {
+          const listed = JSON.parse(cli(['list', '--json'])).accounts ?? [];
+          assert.ok(listed.some((a) => a.authenticator === 'trf4' && a.user === other), 'native mode: in the keyring');
+        }
+      });
     });
   }
 }
