@@ -32,8 +32,8 @@ fi
 
 # Issue 14 (popup and options, tests/ui): Chromium's language packs, so that the browser really
 # runs in pt-BR (LANGUAGE=pt_BR) for the screenshot and keyboard tests; fonts-dejavu-core is the
-# font the committed screenshots were drawn with.
-UI_PACKAGES="chromium-l10n fonts-dejavu-core"
+# fonts the committed screenshots were drawn with (nothing else: another font changes them).
+UI_PACKAGES="chromium-l10n fonts-dejavu-core fonts-dejavu-extra"
 missing=""
 for p in $UI_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
