@@ -252,9 +252,10 @@ fn print_preview(preview: &Value, lang: Lang) {
         let size = preview["batch"]["size"].as_i64().unwrap_or(0);
         let nums: Vec<String> = missing.iter().filter_map(Value::as_i64).map(|i| (i + 1).to_string()).collect();
         eprintln!(
-            "{} {} {size} {}",
+            "{} {} {} {size} {}",
             lang.pick("Atenção: faltam os códigos QR", "Warning: missing QR codes"),
             nums.join(", "),
+            lang.pick("de", "of"),
             lang.pick("da exportação (importo os que li; mostre os outros também).", "of the export (importing those read; give the others too).")
         );
     }

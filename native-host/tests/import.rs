@@ -122,7 +122,7 @@ fn photo_of_the_screen_and_a_single_code_of_two_decode() {
     let out = stdout(&o);
     assert!(out.contains(&env.user("RS123456")), "{out}");
     // Only the first of two codes: the missing one is named.
-    assert!(stderr(&o).contains("faltam os códigos QR 2"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("faltam os códigos QR 2 de 2"), "{}", stderr(&o));
 }
 
 #[test]
