@@ -201,7 +201,7 @@ fn kdbx_to_xml(path: &str, password: &str, lang: Lang) -> Result<Zeroizing<Strin
             bail!(user_error(lang.pick("Senha incorreta para este banco .kdbx. Nada foi importado.", "Wrong password for this .kdbx database. Nothing was imported.")));
         }
         // The first line is the password prompt: show the last one.
-        bail!(user_error(format!("keepassxc-cli: {}", err.lines().map(str::trim).filter(|l| !l.is_empty()).next_back().unwrap_or("failed"))));
+        bail!(user_error(format!("keepassxc-cli: {}", err.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("failed"))));
     }
     Ok(xml)
 }
