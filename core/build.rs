@@ -55,6 +55,37 @@ fn main() {
         .unwrap();
     }
     writeln!(out, "];").unwrap();
+    // Display data (crate::display): only the functions that name accounts for people link it,
+    // so the WASM login module does not carry it.
+    writeln!(out, "pub(crate) static BUILTIN_TITLES: &[(&str, &str)] = &[").unwrap();
+    if let Some(map) = file["authenticators"].as_object() {
+        for (id, a) in map {
+            if let Some(t) = a["title"].as_str() {
+                writeln!(out, "    ({id:?}, {t:?}),").unwrap();
+            }
+        }
+    }
+    writeln!(out, "];").unwrap();
+    writeln!(out, "pub(crate) static BUILTIN_SHORTS: &[(&str, &str)] = &[").unwrap();
+    for sys in file["systems"].as_array().expect("systems is an array") {
+        if let Some(short) = sys["short"].as_str() {
+            writeln!(out, "    ({:?}, {short:?}),", str_of(&sys["id"], "id")).unwrap();
+        }
+    }
+    writeln!(out, "];").unwrap();
+    // Names other apps give each authenticator (`authenticators.<id>.aliases`), for matching
+    // imported entries to courts (crate::import::matching); the login module never links it.
+    writeln!(out, "pub(crate) static BUILTIN_ALIASES: &[(&str, &[&str])] = &[").unwrap();
+    if let Some(map) = file["authenticators"].as_object() {
+        for (id, a) in map {
+            let names: Vec<String> = match &a["aliases"] {
+                Value::Null => Vec::new(),
+                l => l.as_array().expect("aliases is an array").iter().map(|n| format!("{:?}", str_of(n, "alias"))).collect(),
+            };
+            writeln!(out, "    ({id:?}, &[{}]),", names.join(", ")).unwrap();
+        }
+    }
+    writeln!(out, "];").unwrap();
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("builtin_registry.rs");
     std::fs::write(dest, out).expect("write builtin_registry.rs");
 }

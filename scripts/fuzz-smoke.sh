@@ -17,7 +17,7 @@ fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz
 fi
-targets="${*:-frame_reader dispatch parse_key otpauth resolve}"
+targets="${*:-frame_reader dispatch parse_key otpauth resolve import}"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 cd "$root/fuzz"

@@ -16,6 +16,34 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# Issue 11 (import): independent encoders and generators of the import tests: Python protobuf and
+# cryptography (Google Authenticator payloads, Aegis and 2FAS vaults), Pillow (photo-like QR
+# pictures), qrencode (QR codes), keepassxc (keepassxc-cli for .kdbx files).
+IMPORT_PACKAGES="python3-protobuf python3-cryptography python3-pil qrencode keepassxc"
+missing=""
+for p in $IMPORT_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "== apt-get install$missing (import tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# Issue 14 (popup and options, tests/ui): Chromium's language packs, so that the browser really
+# runs in pt-BR (LANGUAGE=pt_BR) for the screenshot and keyboard tests; fonts-dejavu-core is the
+# fonts the committed screenshots were drawn with (nothing else: another font changes them).
+UI_PACKAGES="chromium-l10n fonts-dejavu-core fonts-dejavu-extra"
+missing=""
+for p in $UI_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "== apt-get install$missing (ui tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
 echo "== rust targets"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 
@@ -35,7 +63,7 @@ if ! cargo deb --version >/dev/null 2>&1; then
   cargo install -q cargo-deb --version 3.8.0
 fi
 
-for dir in extension wasm tests/e2e tests/admin; do
+for dir in extension wasm tests/e2e tests/admin tests/ui; do
   if [ -f "$dir/package-lock.json" ]; then
     echo "== npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -132,6 +132,34 @@ pub fn error_message(code: ErrorCode, lang: Lang) -> &'static str {
             "Erro interno do eproc-a2f. Nada foi perdido; informe o problema.",
             "Internal eproc-a2f error. Nothing was lost; please report it.",
         ),
+        ImportTooLarge => lang.pick(
+            "Arquivo grande demais para importar (limite de 8 MiB). Nada foi importado.",
+            "File too large to import (limit 8 MiB). Nothing was imported.",
+        ),
+        ImportUnknownFormat => lang.pick(
+            "Formato de arquivo desconhecido. Use a exportação do Google Authenticator (QR), Aegis, 2FAS, Bitwarden (JSON sem criptografia), KeePassXC (CSV/XML) ou linhas otpauth://.",
+            "Unknown file format. Use an export of Google Authenticator (QR), Aegis, 2FAS, Bitwarden (unencrypted JSON), KeePassXC (CSV/XML) or otpauth:// lines.",
+        ),
+        ImportInvalid => lang.pick(
+            "O arquivo está danificado ou incompleto. Nada foi importado; exporte de novo no aplicativo.",
+            "The file is damaged or incomplete. Nothing was imported; export it again in the app.",
+        ),
+        ImportPasswordRequired => lang.pick(
+            "Este arquivo é protegido por senha: informe a senha da exportação.",
+            "This file is password-protected: give the export's password.",
+        ),
+        ImportWrongPassword => lang.pick(
+            "Senha incorreta para este arquivo. Nada foi importado.",
+            "Wrong password for this file. Nothing was imported.",
+        ),
+        ImportEmpty => lang.pick(
+            "O arquivo não contém nenhuma conta.",
+            "The file holds no account.",
+        ),
+        ExportRefused => lang.pick(
+            "Com o eproc-a2f instalado no computador, as chaves só saem do chaveiro pelo terminal: eproc-a2f export --format google-migration --qr ARQUIVO.png",
+            "With eproc-a2f installed on the computer, keys leave the keyring only from a terminal: eproc-a2f export --format google-migration --qr FILE.png",
+        ),
     }
 }
 

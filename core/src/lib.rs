@@ -2,7 +2,9 @@
 //! extension <-> host protocol. No I/O: no clock, no files, no keyring, no stdin. The native host,
 //! the WASM build and the tests all drive this same code.
 
+pub mod display;
 pub mod i18n;
+pub mod import;
 pub mod protocol;
 pub mod registry;
 pub mod resolve;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::i18n::Lang;
+pub use crate::import::plan::{Choice as ImportChoice, Sensitive};
 
 /// Bumped on incompatible changes. Answers to `hello` carry it.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -48,6 +49,14 @@ pub enum ErrorCode {
     StorageError,
     Busy,
     InternalError,
+    // Import of other apps' exports (issue 11).
+    ImportTooLarge,
+    ImportUnknownFormat,
+    ImportInvalid,
+    ImportPasswordRequired,
+    ImportWrongPassword,
+    ImportEmpty,
+    ExportRefused,
 }
 
 impl ErrorCode {
@@ -73,10 +82,17 @@ impl ErrorCode {
             ErrorCode::StorageError => "storage_error",
             ErrorCode::Busy => "busy",
             ErrorCode::InternalError => "internal_error",
+            ErrorCode::ImportTooLarge => "import_too_large",
+            ErrorCode::ImportUnknownFormat => "import_unknown_format",
+            ErrorCode::ImportInvalid => "import_invalid",
+            ErrorCode::ImportPasswordRequired => "import_password_required",
+            ErrorCode::ImportWrongPassword => "import_wrong_password",
+            ErrorCode::ImportEmpty => "import_empty",
+            ErrorCode::ExportRefused => "export_refused",
         }
     }
 
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidRequest,
         ErrorCode::UnknownType,
@@ -97,6 +113,13 @@ impl ErrorCode {
         ErrorCode::StorageError,
         ErrorCode::Busy,
         ErrorCode::InternalError,
+        ErrorCode::ImportTooLarge,
+        ErrorCode::ImportUnknownFormat,
+        ErrorCode::ImportInvalid,
+        ErrorCode::ImportPasswordRequired,
+        ErrorCode::ImportWrongPassword,
+        ErrorCode::ImportEmpty,
+        ErrorCode::ExportRefused,
     ];
 }
 
@@ -194,10 +217,46 @@ pub enum Request {
         #[serde(default)]
         confirm: bool,
     },
+    /// What importing a file of another app would do (issue 11; `crate::import::plan`).
+    ImportPreview {
+        #[serde(default)]
+        text: Option<Sensitive>,
+        #[serde(default)]
+        data: Option<Sensitive>,
+        #[serde(default)]
+        format: Option<String>,
+        #[serde(default)]
+        password: Option<Sensitive>,
+        #[serde(default)]
+        system: Option<String>,
+    },
+    /// Imports the chosen entries of the same file.
+    ImportApply {
+        #[serde(default)]
+        text: Option<Sensitive>,
+        #[serde(default)]
+        data: Option<Sensitive>,
+        #[serde(default)]
+        format: Option<String>,
+        #[serde(default)]
+        password: Option<Sensitive>,
+        #[serde(default)]
+        system: Option<String>,
+        #[serde(default)]
+        choices: Option<Vec<ImportChoice>>,
+        #[serde(default)]
+        replace: bool,
+    },
+    /// Every key as Google Authenticator transfer codes, for a new phone (options page, browser
+    /// mode only: the native host refuses it, keys leave the keyring only by `eproc-a2f export`).
+    Export {
+        #[serde(default)]
+        format: Option<String>,
+    },
 }
 
 /// The request kinds this protocol version knows.
-pub const REQUEST_TYPES: [&str; 7] = ["hello", "systems", "accounts", "code", "enroll", "label", "remove"];
+pub const REQUEST_TYPES: [&str; 10] = ["hello", "systems", "accounts", "code", "enroll", "label", "remove", "import_preview", "import_apply", "export"];
 
 /// Parses one request. On failure the `id` is still returned when it could be read, so that the
 /// error answer can carry it.
@@ -279,6 +338,13 @@ fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
             check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
             check("user", Some(user), MAX_USER_LEN)
         }
+        Request::ImportPreview { password, format, system, .. } | Request::ImportApply { password, format, system, .. } => {
+            // `text`/`data` are bounded by the import reader (`import_too_large`).
+            check("password", password.as_ref().map(|p| &p.0), crate::import::MAX_PASSWORD_LEN)?;
+            check("format", format.as_ref(), 32)?;
+            check("system", system.as_ref(), MAX_USER_LEN)
+        }
+        Request::Export { format } => check("format", format.as_ref(), 32),
     }
 }
 

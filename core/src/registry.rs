@@ -78,7 +78,14 @@ struct RegistryFile {
     #[serde(default)]
     #[allow(dead_code)]
     source: Option<String>,
-    systems: Vec<System>,
+    /// Display data and other names per authenticator (`title`, `aliases`): read by
+    /// [`crate::display`] from the statics `build.rs` writes, not needed for matching.
+    #[serde(default)]
+    #[allow(dead_code)]
+    authenticators: Option<serde_json::Value>,
+    /// Systems as JSON: their display `short` name is taken out before they are read as
+    /// [`System`] (which refuses unknown fields, so that a policy's typo is an error).
+    systems: Vec<serde_json::Value>,
 }
 
 /// A URL prefix the matcher compares against: exact origin plus a path prefix on segment boundaries.
@@ -169,6 +176,8 @@ pub enum RegistryError {
     BadPrefix { prefix: String, why: String },
     #[error("prefix {0:?} is claimed by two systems with different authenticators")]
     ConflictingPrefix(String),
+    #[error("authenticators.{authenticator}: {why}")]
+    BadAuthenticatorNames { authenticator: String, why: String },
 }
 
 /// The loaded, validated registry with its prefixes parsed once.
@@ -184,6 +193,37 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The `aliases` of `authenticators` (names other apps use, for matching imported keys): each
+/// names a known authenticator, and no name (compared as the matcher compares it) belongs to two
+/// authenticators, so that a name alone never picks one of two courts.
+fn check_aliases(reg: &Registry, names: &serde_json::Value) -> Result<(), RegistryError> {
+    let bad = |a: &str, why: String| RegistryError::BadAuthenticatorNames { authenticator: a.to_owned(), why };
+    let map = names.as_object().ok_or_else(|| bad("", "must be an object".to_owned()))?;
+    let mut seen: Vec<(Vec<String>, &str)> = Vec::new();
+    for (id, entry) in map {
+        if !reg.has_authenticator(id) {
+            return Err(bad(id, "no system has this authenticator".to_owned()));
+        }
+        let aliases = match entry.get("aliases") {
+            None | Some(serde_json::Value::Null) => continue,
+            Some(serde_json::Value::Array(a)) => a,
+            Some(_) => return Err(bad(id, "aliases must be an array".to_owned())),
+        };
+        for alias in aliases {
+            let text = alias.as_str().ok_or_else(|| bad(id, "an alias is not a string".to_owned()))?;
+            let words = crate::import::matching::words(text);
+            if words.is_empty() {
+                return Err(bad(id, format!("alias {text:?} has no letters or digits")));
+            }
+            if let Some((_, other)) = seen.iter().find(|(w, o)| *w == words && *o != id.as_str()) {
+                return Err(bad(id, format!("alias {text:?} also names {other}")));
+            }
+            seen.push((words, id.as_str()));
+        }
+    }
+    Ok(())
 }
 
 impl Registry {
@@ -230,7 +270,20 @@ impl Registry {
             app_prefixes: Vec::new(),
             login_prefixes: Vec::new(),
         };
-        reg.add_systems(file.systems)?;
+        let systems = file
+            .systems
+            .into_iter()
+            .map(|mut v| {
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("short");
+                }
+                serde_json::from_value::<System>(v).map_err(|e| RegistryError::Json(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        reg.add_systems(systems)?;
+        if let Some(names) = &file.authenticators {
+            check_aliases(&reg, names)?;
+        }
         Ok(reg)
     }
 
@@ -401,6 +454,32 @@ mod tests {
         assert_eq!(Registry::builtin(), from_json);
         for p in BUILTIN_SYSTEMS.iter().flat_map(|s| std::iter::once(&s.app).chain(s.login.iter())) {
             assert_eq!(Prefix::parse_canonical(p), Some(Prefix::parse(p).unwrap()), "{p}");
+        }
+    }
+
+    #[test]
+    fn alias_statics_are_the_json_and_bad_aliases_are_refused() {
+        let json: serde_json::Value = serde_json::from_str(BUILTIN_JSON).unwrap();
+        let map = json["authenticators"].as_object().unwrap();
+        assert_eq!(BUILTIN_ALIASES.len(), map.len());
+        for (id, names) in BUILTIN_ALIASES {
+            let from_json: Vec<&str> = map[*id]["aliases"].as_array().map(|a| a.iter().filter_map(|n| n.as_str()).collect()).unwrap_or_default();
+            assert_eq!(names.to_vec(), from_json, "{id}");
+        }
+        let with = |authenticators: &str| {
+            let mut v = json.clone();
+            v["authenticators"] = serde_json::from_str(authenticators).unwrap();
+            Registry::from_json(&v.to_string())
+        };
+        assert!(with(r#"{"trf4": {"aliases": ["TRF da 4a Regiao"]}}"#).is_ok());
+        for bad in [
+            r#"{"nope": {"aliases": ["x"]}}"#,
+            r#"{"trf4": {"aliases": ["Same Name"]}, "tjrs": {"aliases": ["same-name"]}}"#,
+            r#"{"trf4": {"aliases": ["--"]}}"#,
+            r#"{"trf4": {"aliases": "TRF4"}}"#,
+            r#"{"trf4": {"aliases": [4]}}"#,
+        ] {
+            assert!(matches!(with(bad), Err(RegistryError::BadAuthenticatorNames { .. })), "{bad}");
         }
     }
 

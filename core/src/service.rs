@@ -173,11 +173,25 @@ fn account_json(ctx: &Context, a: &Account) -> Value {
         "user": a.user,
         "label": a.label,
         "systems": ctx.registry.systems_of(&a.authenticator).iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        // How people call the court (contract 4): "TRF4", ["TRF4", "JFPR", "JFSC", "JFRS"].
+        "title": crate::display::title(ctx.registry, &a.authenticator),
+        "systems_short": crate::display::systems_short(ctx.registry, &a.authenticator),
         "algorithm": a.params.algorithm,
         "digits": a.params.digits,
         "period": a.params.period,
         "created": a.created,
     })
+}
+
+/// A system as the registry has it, plus its display names (contract 4: `short`, and the
+/// `title` of its authenticator) for lists people choose from.
+fn system_json(ctx: &Context, s: &crate::registry::System) -> Value {
+    let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("short".into(), Value::String(crate::display::short(s)));
+        o.insert("title".into(), Value::String(crate::display::title(ctx.registry, &s.authenticator)));
+    }
+    v
 }
 
 fn choose_list(accounts: &[&Account]) -> Value {
@@ -246,7 +260,7 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
         })),
         Request::Systems {} => Ok(json!({
             "registry": ctx.registry.version(),
-            "systems": ctx.registry.systems(),
+            "systems": ctx.registry.systems().iter().map(|s| system_json(ctx, s)).collect::<Vec<_>>(),
         })),
         Request::Accounts { url } => {
             let filter = match url.as_deref() {
@@ -290,6 +304,9 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                 let step = claim_or_warn(vault, &account.authenticator, &account.user, candidate, &mut warnings)?;
                 timed_code(&key, &params, step, ctx.now_ms)
             };
+            // The popup (a peek by authenticator) shows the next code in the current one's last
+            // seconds; page requests never get it.
+            let next_code = (peek && url.is_none()).then(|| timed_code(&key, &params, timed.step + 1, ctx.now_ms).code);
             Ok(json!({
                 "code": timed.code,
                 "authenticator": account.authenticator,
@@ -303,6 +320,12 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                 "period": params.period,
                 "warnings": warnings,
             }))
+            .map(|mut answer| {
+                if let Some(next) = next_code {
+                    answer["next_code"] = Value::String(next);
+                }
+                answer
+            })
         }
         Request::Enroll { url, user, secret, label, algorithm, digits, period, replace } => {
             let res = ctx.registry.resolve(&url).map_err(resolve_error)?;
@@ -366,6 +389,15 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
             vault.set_label(&res.authenticator, &user, label.clone())?;
             Ok(json!({ "authenticator": res.authenticator, "user": user.trim(), "label": label }))
         }
+        Request::ImportPreview { text, data, format, password, system } => {
+            let input = import_input(&text, &data, &format, &password, &system);
+            crate::import::plan::preview(&*vault, ctx, &input)
+        }
+        Request::ImportApply { text, data, format, password, system, choices, replace } => {
+            let input = import_input(&text, &data, &format, &password, &system);
+            crate::import::plan::apply(vault, ctx, &input, choices.as_deref(), replace)
+        }
+        Request::Export { format } => crate::import::plan::export(vault, ctx, format.as_deref()),
         Request::Remove { url, authenticator, user, confirm } => {
             let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
             if !confirm {
@@ -374,6 +406,22 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
             vault.remove(&res.authenticator, &user)?;
             Ok(json!({ "removed": true, "authenticator": res.authenticator, "user": user.trim() }))
         }
+    }
+}
+
+fn import_input<'a>(
+    text: &'a Option<crate::protocol::Sensitive>,
+    data: &'a Option<crate::protocol::Sensitive>,
+    format: &'a Option<String>,
+    password: &'a Option<crate::protocol::Sensitive>,
+    system: &'a Option<String>,
+) -> crate::import::plan::FileInput<'a> {
+    crate::import::plan::FileInput {
+        text: text.as_ref().map(|s| s.0.as_str()),
+        data: data.as_ref().map(|s| s.0.as_str()),
+        format: format.as_deref(),
+        password: password.as_ref().map(|s| s.0.as_str()),
+        system: system.as_deref(),
     }
 }
 
@@ -511,6 +559,20 @@ mod tests {
     }
 
     #[test]
+    fn the_popup_peek_carries_the_next_code_and_pages_never_do() {
+        let mut v = MemoryVault::default();
+        let now = 1_700_000_010_000;
+        enroll(&mut v, now - 120_000, "RS123", KEY);
+        let p = run(&mut v, now, json!({"id": 1, "type": "code", "authenticator": "trf4", "peek": true}));
+        let later = run(&mut v, now + 30_000, json!({"id": 2, "type": "code", "authenticator": "trf4", "peek": true}));
+        assert_eq!(p["next_code"], later["code"], "{p} {later}");
+        let page = run(&mut v, now, json!({"id": 3, "type": "code", "url": TRF4, "peek": true}));
+        assert!(page.get("next_code").is_none(), "{page}");
+        let fill = run(&mut v, now, json!({"id": 4, "type": "code", "url": TRF4}));
+        assert!(fill.get("next_code").is_none(), "{fill}");
+    }
+
+    #[test]
     fn several_accounts_need_a_choice() {
         let mut v = MemoryVault::default();
         let now = 1_700_000_010_000;
@@ -584,6 +646,8 @@ mod tests {
         let text = a.to_string();
         assert!(!text.contains("MMZD") && !text.contains("secret"), "{text}");
         assert_eq!(a["accounts"][0]["systems"], json!(["trf4", "jfpr", "jfsc", "jfrs"]));
+        assert_eq!(a["accounts"][0]["title"], json!("TRF4"));
+        assert_eq!(a["accounts"][0]["systems_short"], json!(["TRF4", "JFPR", "JFSC", "JFRS"]));
     }
 
     #[test]

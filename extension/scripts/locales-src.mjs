@@ -1,5 +1,7 @@
 // Source of _locales/*/messages.json (run `node scripts/locales-src.mjs` to regenerate them).
 // Each entry: key -> [pt_BR, en]. $1, $2 are substitutions (chrome.i18n placeholders).
+import { UI_MESSAGES } from './locales-ui.mjs';
+
 export const MESSAGES = {
   extName: ['eproc-a2f', 'eproc-a2f'],
   extDescription: [
@@ -271,6 +273,9 @@ export const MESSAGES = {
     'A extensão eproc-a2f não respondeu (foi atualizada?). Recarregue a página.',
     'The eproc-a2f extension did not answer (was it updated?). Reload the page.',
   ],
+
+  // Popup and options (issue 14, U-ui): scripts/locales-ui.mjs
+  ...UI_MESSAGES,
 };
 
 export function localeFiles() {

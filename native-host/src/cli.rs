@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use eproc_a2f_core::protocol::Request;
 use eproc_a2f_core::service::{handle, Context as SvcContext, Vault, VaultError};
-use eproc_a2f_core::{i18n, Lang, OtpAuth, Registry};
+use eproc_a2f_core::{i18n, Lang, Registry};
 
 use crate::config;
 use crate::doctor;
@@ -72,22 +72,18 @@ pub enum Command {
         /// Grava no arquivo (permissão 600) em vez da saída padrão.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Formato: otpauth (linhas) ou google-migration (códigos QR de transferência do Google Authenticator).
+        #[arg(long, value_enum, default_value = "otpauth")]
+        format: crate::import_cmd::ExportFormat,
+        /// Com --format google-migration: grava os códigos QR nesta imagem PNG (permissão 600).
+        #[arg(long, value_name = "FILE.png")]
+        qr: Option<PathBuf>,
         /// Não pede confirmação.
         #[arg(long)]
         yes: bool,
     },
-    /// Importa chaves de linhas otpauth:// (de um backup do eproc-a2f ou de outro aplicativo).
-    Import {
-        /// Arquivo com uma linha otpauth:// por chave ("-" para a entrada padrão).
-        #[arg(default_value = "-")]
-        file: String,
-        /// Sistema para as linhas que não dizem o tribunal (de outros aplicativos).
-        #[arg(long)]
-        system: Option<String>,
-        /// Substitui chaves diferentes já cadastradas.
-        #[arg(long)]
-        replace: bool,
-    },
+    /// Importa chaves de outros aplicativos: QR de transferência do Google Authenticator (foto ou captura), Aegis, 2FAS, Bitwarden, KeePassXC, linhas otpauth://.
+    Import(crate::import_cmd::ImportArgs),
     /// Registra o eproc-a2f nos navegadores (manifesto de native messaging).
     Install(InstallArgs),
     /// Remove o registro do eproc-a2f dos navegadores.
@@ -164,8 +160,8 @@ pub enum BrowserArg {
 
 /// English help texts, by subcommand and argument id. Portuguese is the text in the derive.
 const ENGLISH_HELP: &[(&str, &str, &str)] = &[
-    ("", "", "Two-factor authentication (2FA) codes for eproc, kept in the system keyring."),
-    ("systems", "", "List the known eproc systems (courts, addresses, 2FA)."),
+    ("", "", "Two-factor authentication (A2F) codes for eproc, kept in the system keyring."),
+    ("systems", "", "List the known eproc systems (courts, addresses, A2F)."),
     ("add", "", "Save a court's key (the alphanumeric key eproc shows)."),
     ("add", "target", "System (e.g. trf4, jfpr, tjrs-1g), authenticator or eproc address."),
     ("add", "user", "eproc user name."),
@@ -185,10 +181,8 @@ const ENGLISH_HELP: &[(&str, &str, &str)] = &[
     ("export", "", "Export ALL keys as otpauth:// lines (backup; shows secrets)."),
     ("export", "output", "Write to this file (mode 600) instead of standard output."),
     ("export", "yes", "Do not ask for confirmation."),
-    ("import", "", "Import keys from otpauth:// lines (an eproc-a2f backup or another app's)."),
-    ("import", "file", "File with one otpauth:// line per key (\"-\" for standard input)."),
-    ("import", "system", "System for lines that do not name the court (from other apps)."),
-    ("import", "replace", "Replace different keys already saved."),
+    ("export", "format", "Format: otpauth (lines) or google-migration (Google Authenticator transfer QR codes)."),
+    ("export", "qr", "With --format google-migration: write the QR codes into this PNG picture (mode 600)."),
     ("install", "", "Register eproc-a2f with the browsers (native-messaging manifest)."),
     ("uninstall", "", "Remove eproc-a2f's registration from the browsers."),
     ("install", "browser", "Browser(s)."),
@@ -204,7 +198,7 @@ const ENGLISH_HELP: &[(&str, &str, &str)] = &[
 fn localized_command(lang: Lang) -> clap::Command {
     let mut cmd = Cli::command();
     if lang == Lang::En {
-        for (sub, arg, text) in ENGLISH_HELP {
+        for (sub, arg, text) in ENGLISH_HELP.iter().chain(crate::import_cmd::ENGLISH_HELP) {
             match (*sub, *arg) {
                 ("", "") => cmd = cmd.about(*text),
                 (s, "") => cmd = cmd.mut_subcommand(s, |c| c.about(*text)),
@@ -244,14 +238,14 @@ pub fn parse(lang: Lang) -> Cli {
 #[error("{0}")]
 pub struct UserError(pub String);
 
-struct App {
+pub(crate) struct App {
     lang: Lang,
-    registry: Registry,
-    vault: KeyringVault<OsKeyring>,
+    pub(crate) registry: Registry,
+    pub(crate) vault: KeyringVault<OsKeyring>,
 }
 
 impl App {
-    fn new(lang: Lang) -> Result<App> {
+    pub(crate) fn new(lang: Lang) -> Result<App> {
         let eff = config::effective();
         for p in &eff.problems {
             eprintln!("eproc-a2f: {p}");
@@ -271,6 +265,22 @@ impl App {
     /// Runs one protocol request through the same handler the extension uses.
     fn request(&mut self, req: Request) -> Result<Value> {
         self.request_at(req, now_ms())
+    }
+
+    /// A request whose protocol error the caller looks at (`import` asks for a password on
+    /// `import_password_required`).
+    pub(crate) fn request_raw(&mut self, req: Request) -> std::result::Result<Value, eproc_a2f_core::protocol::ProtocolError> {
+        let ctx = SvcContext { registry: &self.registry, now_ms: now_ms(), lang: self.lang, mode: "native", version: eproc_a2f_core::VERSION };
+        handle(&mut self.vault, &ctx, req)
+    }
+
+    /// A protocol error as the CLI prints it: the message, then the detail.
+    pub(crate) fn error_text(&self, e: &eproc_a2f_core::protocol::ProtocolError) -> String {
+        let mut msg = i18n::error_message(e.code, self.lang).to_owned();
+        if let Some(d) = &e.detail {
+            msg.push_str(&format!(" ({d})"));
+        }
+        msg
     }
 
     /// The same, as if it were `now_ms` (`code --time`).
@@ -295,7 +305,7 @@ impl App {
         })
     }
 
-    fn vault_error(&self, e: VaultError) -> anyhow::Error {
+    pub(crate) fn vault_error(&self, e: VaultError) -> anyhow::Error {
         anyhow!(UserError(format!("{} ({e})", i18n::error_message(e.code(), self.lang))))
     }
 
@@ -354,6 +364,17 @@ fn confirm(question: &str, lang: Lang) -> Result<bool> {
     Ok(matches!(a.as_str(), "s" | "sim" | "y" | "yes"))
 }
 
+/// The registry's A2F status for people (the JSON keeps its ASCII value, `obrigatorio`).
+fn two_factor_text(tf: eproc_a2f_core::registry::TwoFactor, lang: Lang) -> &'static str {
+    use eproc_a2f_core::registry::TwoFactor;
+    match tf {
+        TwoFactor::Obrigatorio => lang.pick("obrigatório", "required"),
+        TwoFactor::Opcional => lang.pick("opcional", "optional"),
+        TwoFactor::Indisponivel => lang.pick("indisponível", "unavailable"),
+        TwoFactor::Desconhecido => lang.pick("desconhecido", "unknown"),
+    }
+}
+
 fn print_json(v: &Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
@@ -366,9 +387,9 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             if json {
                 print_json(&json!({"registry": reg.version(), "systems": reg.systems()}));
             } else {
-                println!("{:<10} {:<9} {:<14} {:<12} URL", "id", lang.pick("tribunal", "court"), "2FA", lang.pick("chave", "key"));
+                println!("{:<10} {:<9} {:<14} {:<12} URL", "id", lang.pick("tribunal", "court"), "A2F", lang.pick("chave", "key"));
                 for s in reg.systems() {
-                    let tf = serde_json::to_value(s.two_factor).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                    let tf = two_factor_text(s.two_factor, lang);
                     println!("{:<10} {:<9} {:<14} {:<12} {}", s.id, s.court, tf, s.authenticator, s.app);
                 }
             }
@@ -466,14 +487,29 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             println!("{} {authenticator} / {user}", app.t("Removida:", "Removed:"));
             Ok(())
         }
-        Command::Export { output, yes } => {
+        Command::Export { output, format, qr, yes } => {
             let app = App::new(lang)?;
+            let google = format == crate::import_cmd::ExportFormat::GoogleMigration;
+            if google != qr.is_some() {
+                bail!(UserError(app.t("Use --format google-migration junto com --qr ARQUIVO.png.", "Use --format google-migration together with --qr FILE.png.").into()));
+            }
             eprintln!("{}", app.t(
                 "ATENÇÃO: a exportação mostra as chaves secretas. Quem tiver este arquivo gera seus códigos. Guarde-o em local seguro.",
                 "WARNING: the export shows the secret keys. Whoever has this file can make your codes. Keep it somewhere safe."
             ));
             if !yes && !confirm(app.t("Exportar todas as chaves?", "Export all keys?"), lang)? {
                 bail!(UserError(app.t("Exportação cancelada (use --yes para confirmar sem perguntar).", "Export cancelled (use --yes to confirm without asking).").into()));
+            }
+            if let Some(png) = qr {
+                let written = crate::import_cmd::export_google_qr(&app, &png, lang)?;
+                for p in &written {
+                    eprintln!("{} → {}", app.t("Código QR de transferência", "Transfer QR code"), p.display());
+                }
+                eprintln!("{}", app.t(
+                    "No celular: Google Authenticator → Transferir contas → Importar contas, e leia cada código. Apague as imagens depois.",
+                    "On the phone: Google Authenticator → Transfer accounts → Import accounts, and scan each code. Delete the pictures afterwards."
+                ));
+                return Ok(());
             }
             let accounts = app.vault.accounts().map_err(|e| app.vault_error(e))?;
             let mut text = Zeroizing::new(String::new());
@@ -494,65 +530,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             }
             Ok(())
         }
-        Command::Import { file, system, replace } => {
-            let mut app = App::new(lang)?;
-            let text = Zeroizing::new(if file == "-" {
-                let mut s = String::new();
-                io::stdin().read_to_string(&mut s)?;
-                s
-            } else {
-                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?
-            });
-            let fallback = match &system {
-                Some(s) => Some(app.authenticator_of(s)?),
-                None => None,
-            };
-            let (mut ok, mut failed) = (0, 0);
-            for (n, line) in text.lines().enumerate() {
-                let line = line.trim();
-                if line.is_empty() || line.starts_with('#') {
-                    continue;
-                }
-                let result = (|| -> Result<Value> {
-                    let parsed = OtpAuth::parse(line).map_err(|e| anyhow!(UserError(e.to_string())))?;
-                    let from_issuer = parsed
-                        .issuer
-                        .as_deref()
-                        .and_then(|i| i.strip_prefix("eproc-a2f "))
-                        .map(str::to_owned)
-                        .filter(|a| app.registry.has_authenticator(a));
-                    let authenticator = from_issuer.or(fallback.clone()).ok_or_else(|| {
-                        anyhow!(UserError(app.t("a linha não diz o tribunal: use --system", "the line does not name the court: use --system").into()))
-                    })?;
-                    let url = app.target_url(&authenticator)?;
-                    app.request(Request::Enroll {
-                        url,
-                        user: parsed.account.clone(),
-                        secret: line.to_owned(),
-                        label: None,
-                        algorithm: None,
-                        digits: None,
-                        period: None,
-                        replace,
-                    })
-                })();
-                match result {
-                    Ok(a) => {
-                        ok += 1;
-                        eprintln!("{} {}: {} / {} ({})", app.t("linha", "line"), n + 1, a["authenticator"].as_str().unwrap_or(""), a["user"].as_str().unwrap_or(""), a["outcome"].as_str().unwrap_or(""));
-                    }
-                    Err(e) => {
-                        failed += 1;
-                        eprintln!("{} {}: {e}", app.t("linha", "line"), n + 1);
-                    }
-                }
-            }
-            println!("{ok} {}, {failed} {}", app.t("importada(s)", "imported"), app.t("com erro", "failed"));
-            if failed > 0 {
-                bail!(UserError(app.t("Algumas linhas não foram importadas; as demais foram salvas.", "Some lines were not imported; the others were saved.").into()));
-            }
-            Ok(())
-        }
+        Command::Import(args) => crate::import_cmd::run(args, lang),
         Command::Install(args) => {
             let plan = plan(&args, true)?;
             for line in install::install(&plan)? {
@@ -590,7 +568,7 @@ fn print_code_line(answer: &Value, lang: Lang) {
     }
 }
 
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]

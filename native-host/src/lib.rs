@@ -6,6 +6,7 @@ pub mod config;
 pub mod doctor;
 pub mod framing;
 pub mod host;
+pub mod import_cmd;
 pub mod install;
 pub mod policy;
 pub mod store;

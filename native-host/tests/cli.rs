@@ -100,8 +100,8 @@ fn export_import_round_trip_loses_nothing() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let code = stdout(&src.cli(&["code", "trf6-1g", "--user", &a, "--time", "2000000000"], None));
     assert_eq!(code.trim(), oathtool("MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW", 2000000000, 6, "sha1"));
-    // A foreign otpauth line needs --system.
-    let foreign = format!("otpauth://totp/Someone:{}?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", src.user("F"));
+    // A line that does not name the court needs --system (another service's never becomes one).
+    let foreign = format!("otpauth://totp/eproc:{}?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", src.user("F"));
     assert!(!src.cli(&["import", "-"], Some(&foreign)).status.success());
     assert!(src.cli(&["import", "-", "--system", "tnu"], Some(&foreign)).status.success());
 }

@@ -44,10 +44,12 @@ if (process.env.EPROC_A2F_IN_KEYRING !== '1') {
   if (browser === 'firefox' || browser === 'all') files.push(join(HERE, 'firefox.e2e.mjs'));
   // the migration kill matrix (browser mode -> host) runs in Chromium
   if ((browser === 'chromium' || browser === 'all') && mode !== 'native') files.push(join(HERE, 'migration.e2e.mjs'));
+  // issue 11: a QR image imported in the options page fills a login (both browsers, both modes)
+  files.push(join(HERE, 'import.e2e.mjs'));
   const nodeArgs = ['--test', '--test-reporter=spec', '--test-concurrency=1'];
   if (grep) nodeArgs.push(`--test-name-pattern=${grep}`);
   const started = Date.now();
-  const child = spawn(process.execPath, [...nodeArgs, ...files], { stdio: 'inherit', cwd: HERE, env: { ...process.env, E2E_MODES: mode } });
+  const child = spawn(process.execPath, [...nodeArgs, ...files], { stdio: 'inherit', cwd: HERE, env: { ...process.env, E2E_MODES: mode, E2E_BROWSER: browser } });
   child.on('exit', (code, sig) => {
     console.log(`e2e: ${browser} (${mode} mode) finished in ${Math.round((Date.now() - started) / 1000)} s`);
     process.exit(code ?? (sig ? 1 : 0));

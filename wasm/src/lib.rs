@@ -379,6 +379,28 @@ mod tests {
         assert!(normalize_vault(&vault).contains("\"ok\":true"));
     }
 
+    /// Browser mode imports through the same core code as the host (issue 11): the options page
+    /// sends the decoded QR texts, the vault comes back with the keys; `export` gives them back
+    /// as Google Authenticator transfer codes (browser mode only).
+    #[test]
+    fn import_and_export_through_handle() {
+        let now = 1_700_000_010_000.0;
+        let text = "otpauth://totp/eproc%20TRF4:RS1?secret=MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW\notpauth://totp/GitHub:m?secret=JBSWY3DPEHPK3PXP";
+        let p = call(json!({"id": 1, "type": "import_preview", "text": text}), "", now);
+        assert_eq!(p["vault"], Value::Null, "a preview changes nothing");
+        assert_eq!(p["answer"]["entries"][0]["status"], json!("new"), "{p}");
+        assert_eq!(p["answer"]["entries"][1]["status"], json!("unmatched"));
+        let a = call(json!({"id": 2, "type": "import_apply", "text": text}), "", now);
+        let vault = a["vault"].as_str().unwrap().to_owned();
+        assert!(vault.contains("MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW") && !vault.contains("JBSWY3DPEHPK3PXP"));
+        assert_eq!(a["answer"]["imported"][0]["code"], json!(code_at(KEY, "", now / 1000.0).unwrap()));
+        let e = call(json!({"id": 3, "type": "export", "format": "google-migration"}), &vault, now);
+        let uri = e["answer"]["uris"][0].as_str().unwrap().to_owned();
+        assert!(uri.starts_with("otpauth-migration://offline?data="), "{e}");
+        let back = call(json!({"id": 4, "type": "import_preview", "text": uri}), &vault, now);
+        assert_eq!(back["answer"]["entries"][0]["status"], json!("same"), "{back}");
+    }
+
     #[test]
     fn bad_vaults_never_echo_their_content() {
         for bad in [

@@ -217,6 +217,14 @@ fn test(args: &[String]) {
                     && run(Command::new("npm").args(["--prefix", "extension", "run", "lint"]))
             });
         }
+        if root().join("tests/ui/run.mjs").exists() {
+            // Issue 14: screenshots against committed images, axe-core, keyboard-only use
+            // (real Chromium in pt-BR and English, scripted background; tests/ui/run.mjs).
+            stage(&mut stages, "ui: popup and options (screenshots, axe, keyboard)", || {
+                npm_ci_if_needed("tests/ui")
+                    && run(Command::new("node").arg("tests/ui/run.mjs").env("EPROC_A2F_EXTENSION", dist_dir().join("extension")))
+            });
+        }
         if root().join("tests/e2e/run.mjs").exists() {
             // The same scenarios in both code-source modes (tests/e2e/README.md), one stage each so
             // that the summary shows what each costs.
@@ -256,6 +264,10 @@ fn demo() {
     }
     must(npm_ci_if_needed("tests/e2e"), "installing the e2e npm packages");
     must(run(with_keyring(&["node", "tests/e2e/demo.mjs"]).env("EPROC_A2F_DIST", dist_dir())), "the demo");
+    // The README's pictures (docs/img/popup.png, docs/img/notice.png), from the same real parts.
+    if root().join("tests/ui/demo-images.mjs").exists() {
+        must(run(with_keyring(&["node", "tests/ui/demo-images.mjs"]).env("EPROC_A2F_DIST", dist_dir())), "the README pictures");
+    }
 }
 
 fn install() {

@@ -2,6 +2,7 @@
 // the only place a page URL is taken from: the sender's URL as the browser reports it.
 import { ext } from '../shared/api';
 import type { ContentNotice, ContentRequest, ExtRequest, PageRequest, PageSettings, SettingsReply, StatusReply } from '../shared/messages';
+import { IMPORT_TYPES } from '../shared/messages';
 import {
   type EffectiveSettings, type ManagedSettings, type UserSettings,
   effectiveSettings, parseManaged, parseUser,
@@ -203,6 +204,15 @@ async function handlePage(msg: PageRequest): Promise<unknown> {
       return sources.request({ type: 'remove', authenticator: msg.authenticator, user: msg.user, confirm: true });
     case 'label':
       return sources.request({ type: 'label', authenticator: msg.authenticator, user: msg.user, label: msg.label });
+    case 'import': {
+      // Only the import/export kinds, with the page's fields as given (the code source checks
+      // them like any request).
+      const req = msg.request;
+      if (!req || typeof req !== 'object' || !IMPORT_TYPES.has(String(req.type))) return errorAnswer('invalid_request');
+      // The organisation's disableExport covers the transfer codes too.
+      if (req.type === 'export' && (await settings()).disableExport) return errorAnswer('export_disabled');
+      return sources.request({ ...req } as unknown as Parameters<typeof sources.request>[0]);
+    }
     case 'get-settings': {
       const effective = await settings();
       const extra = await extraStatus(effective.extraSystems);

@@ -1,12 +1,19 @@
-// Options: accounts (label, remove with confirmation), auto-submit, code source mode; settings
-// fixed by the organisation (storage.managed) are shown as such and disabled.
+// Options: accounts (by court; rename, remove with a confirmation naming the account), add a key
+// by pasting it, import keys from other apps (issue 11) and export to a new phone on request,
+// auto-submit, code source mode, browser mode only where it can serve, and the organisation's
+// policy only when one is set. Settings fixed by the organisation are shown as such and disabled.
 import { ext } from '../shared/api';
 import { clear, h } from '../shared/dom';
 import { errorMessageKey } from '../shared/errors';
-import { localizeDocument, t } from '../shared/i18n';
+import { t } from '../shared/i18n';
 import type { BrowserModeCommand, PageRequest, SettingsReply, StatusReply } from '../shared/messages';
 import type { Mode } from '../shared/settings';
-import { describeStatus } from '../shared/status';
+import { localizePage } from '../popup/page-lang';
+import { DOCS_URL, describeSource } from '../popup/status-view';
+import { renderAccounts } from './accounts-table';
+import { type RegistrySystemView, renderAddKey } from './add-key';
+import { renderExport } from './export-ui';
+import { type SystemOption, renderImport } from './import-ui';
 
 type Answer = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string } };
 
@@ -20,95 +27,74 @@ const send = async <T>(msg: PageRequest): Promise<T> => {
 
 const $ = (id: string) => document.getElementById(id)!;
 
+/** The last status: whether the host is connected decides where browser mode is offered. */
+let lastStatus: StatusReply | null = null;
+
 async function loadStatus(retry = false): Promise<void> {
   const box = $('status');
   const s = await send<StatusReply>({ kind: 'status', retry });
+  lastStatus = s && 'hello' in s ? s : null;
   clear(box);
-  if (!s || !('hello' in s)) return;
-  const v = describeStatus(s);
+  const v = describeSource(s);
   box.className = `status ${v.tone}`;
   box.dataset.state = v.tone;
-  box.append(h('strong', { text: v.title }), h('p', { text: v.text }));
-  if (v.command) box.append(h('p', { text: t('statusInstallHelp') }), h('pre', { class: 'cmd', text: v.command }));
+  box.dataset.source = v.state;
+  // Only when something needs attention (the unlock form of browser mode is in its own section).
+  box.hidden = !v.attention;
+  if (!v.attention) return;
+  box.append(h('strong', { class: 'title', text: v.title }));
+  if (v.text) box.append(h('p', { text: v.text }));
+  if (v.command) box.append(h('pre', { class: 'cmd', text: v.command }));
+  if (v.docs) box.append(h('p', {}, h('a', { href: DOCS_URL, target: '_blank', rel: 'noopener', text: t('uiHostMissingDocs') })));
+  // Browser mode's passphrase is typed in its own section below: go there.
+  const toBrowserMode = () => {
+    $('bm-section').scrollIntoView();
+    document.querySelector<HTMLElement>('#bm input[type=password]')?.focus();
+  };
+  if (v.action === 'unlock') {
+    const b = h('button', { type: 'button', class: 'b primary', 'data-action': 'go-unlock', text: t('bmUnlock') });
+    b.addEventListener('click', toBrowserMode);
+    box.append(h('div', { class: 'row' }, b));
+  }
+  if (v.action === 'retry') {
+    const b = h('button', { type: 'button', class: 'b', 'data-action': 'retry', text: t('retry') });
+    b.addEventListener('click', () => void loadAll(true));
+    box.append(h('div', { class: 'row' }, b));
+  }
+  if (v.alternative === 'browser-mode') {
+    const a = h('a', { href: '#bm-section', class: 'alt', text: t('uiHostMissingAlt') });
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      toBrowserMode();
+    });
+    box.append(h('p', { class: 'muted' }, a));
+  }
 }
+
+function hostConnected(): boolean {
+  return lastStatus?.source === 'native' && (lastStatus.hello as { ok?: boolean }).ok === true;
+}
+
+let systemsCache: RegistrySystemView[] = [];
+
+async function loadSystems(): Promise<RegistrySystemView[]> {
+  const r = await send<Answer>({ kind: 'systems' });
+  systemsCache = r.ok && Array.isArray(r.systems) ? (r.systems as RegistrySystemView[]) : [];
+  return systemsCache;
+}
+
+const systemOptions = (): SystemOption[] =>
+  systemsCache.map((s) => ({ id: s.id, authenticator: s.authenticator, short: s.short ?? s.id.toUpperCase(), title: s.title ?? s.court ?? s.authenticator.toUpperCase() }));
+
+let exportDisabled = false;
 
 async function loadAccounts(): Promise<void> {
   const list = $('accounts');
-  clear(list);
-  const a = await send<Answer>({ kind: 'accounts' });
-  if (!a.ok) {
-    list.append(h('p', { class: 'muted', text: t(errorMessageKey(a.error.code)) }));
-    return;
-  }
-  const accounts = (Array.isArray(a.accounts) ? a.accounts : []) as {
-    authenticator: string; user: string; label: string | null; systems: string[]; created?: number;
-  }[];
-  if (accounts.length === 0) {
-    list.append(h('p', { class: 'muted', 'data-role': 'no-accounts', text: t('popupNoAccounts') }));
-    return;
-  }
-  const table = h('table', { class: 'accounts' },
-    h('thead', {}, h('tr', {},
-      h('th', { text: t('optUser') }), h('th', { text: t('optLabel') }), h('th', { text: t('optSystems') }), h('th', {}))));
-  const body = h('tbody');
-  for (const acc of accounts) {
-    const actions = h('td', { class: 'actions' });
-    const remove = h('button', { type: 'button', class: 'b danger', 'data-action': 'remove', text: t('optRemove') });
-    remove.addEventListener('click', () => {
-      clear(actions);
-      const yes = h('button', { type: 'button', class: 'b danger', 'data-action': 'remove-confirm', text: t('optRemoveConfirm') });
-      const no = h('button', { type: 'button', class: 'b', 'data-action': 'remove-cancel', text: t('cancel') });
-      yes.addEventListener('click', async () => {
-        yes.disabled = true;
-        const r = await send<Answer>({ kind: 'remove', authenticator: acc.authenticator, user: acc.user });
-        if (r.ok) await loadAccounts();
-        else {
-          clear(actions);
-          actions.append(h('span', { class: 'error', text: t(errorMessageKey(r.error.code)) }));
-        }
-      });
-      no.addEventListener('click', () => {
-        clear(actions);
-        actions.append(remove);
-      });
-      actions.append(h('span', { class: 'warn', text: t('optRemoveQuestion') }), yes, no);
-    });
-    actions.append(remove);
-    // The label cell turns into a small form on request; the key itself is never touched.
-    const labelCell = h('td', { 'data-role': 'label' });
-    const showLabel = (): void => {
-      clear(labelCell);
-      const edit = h('button', { type: 'button', class: 'b link', 'data-action': 'label-edit', text: t('optLabelEdit') });
-      edit.addEventListener('click', () => {
-        clear(labelCell);
-        const input = h('input', { type: 'text', maxlength: '256', 'data-role': 'label-input' }) as HTMLInputElement;
-        input.value = acc.label ?? '';
-        const save = h('button', { type: 'button', class: 'b', 'data-action': 'label-save', text: t('optLabelSave') });
-        const cancel = h('button', { type: 'button', class: 'b', 'data-action': 'label-cancel', text: t('cancel') });
-        save.addEventListener('click', async () => {
-          save.disabled = true;
-          const r = await send<Answer>({ kind: 'label', authenticator: acc.authenticator, user: acc.user, label: input.value });
-          if (r.ok) await loadAccounts();
-          else {
-            save.disabled = false;
-            labelCell.append(h('span', { class: 'error', text: t(errorMessageKey(r.error.code)) }));
-          }
-        });
-        cancel.addEventListener('click', showLabel);
-        labelCell.append(input, save, cancel);
-        input.focus();
-      });
-      labelCell.append(h('span', { text: acc.label ?? '—' }), ' ', edit);
-    };
-    showLabel();
-    body.append(h('tr', { 'data-authenticator': acc.authenticator, 'data-user': acc.user },
-      h('td', { text: acc.user }),
-      labelCell,
-      h('td', { text: (acc.systems ?? []).join(', ') || acc.authenticator }),
-      actions));
-  }
-  table.append(body);
-  list.append(table);
+  const usable = await renderAccounts(list, send, loadAccounts).then(() => !list.querySelector('[data-role=accounts-error]'));
+  // Adding and importing need a code source that answers; export needs accounts and no policy against it.
+  $('add-section').hidden = !usable;
+  $('import-section').hidden = !usable;
+  $('export-section').hidden = !usable || exportDisabled || !list.querySelector('tr[data-user]');
 }
 
 async function loadSettings(): Promise<void> {
@@ -129,21 +115,20 @@ async function loadSettings(): Promise<void> {
     r.onchange = async () => {
       if (r.checked) {
         await send({ kind: 'set-settings', patch: { mode: r.value as Mode } });
-        await loadSettings();
-        await loadStatus(true);
-        await loadAccounts();
+        await loadAll(true);
       }
     };
   }
   $('mode-managed').hidden = !modeManaged;
-  void loadBrowserMode(s.effective.allowBrowserStorage && s.effective.mode !== 'native', s.effective.disableExport);
+  exportDisabled = s.effective.disableExport;
+  void loadBrowserMode(s.effective.allowBrowserStorage && s.effective.mode !== 'native', s.effective.disableExport, s.effective.mode);
   $('browser-forbidden').hidden = s.effective.allowBrowserStorage;
 
+  // The organisation's section only when an organisation set something.
+  $('policy-section').hidden = managed.size === 0 && !(s.extra && s.extra.patterns.length > 0);
   const pol = $('policy');
   clear(pol);
-  if (managed.size === 0) {
-    pol.append(h('p', { class: 'muted', text: t('optPolicyNone') }));
-  } else {
+  if (managed.size > 0) {
     const dl = h('dl', { 'data-role': 'policy' });
     for (const k of [...managed].sort()) {
       const v = (s.managed as Record<string, unknown>)[k];
@@ -181,16 +166,22 @@ function passField(name: string, label: string, autocomplete: string): HTMLInput
   return h('input', { type: 'password', name, autocomplete, 'aria-label': label, placeholder: label });
 }
 
-async function loadBrowserMode(allowed: boolean, disableExport: boolean): Promise<void> {
+async function loadBrowserMode(allowed: boolean, disableExport: boolean, mode: string): Promise<void> {
   const section = $('bm-section');
   section.hidden = !allowed;
   if (!allowed) return;
   const box = $('bm');
   clear(box);
   const st = await bmCommand({ op: 'state' });
+  // Setting up browser mode serves only where the program cannot: not while the host answers in
+  // automatic mode. A store that exists (locked, unlocked, damaged) stays reachable, to migrate it.
+  if (st.ok && String(st.state) === 'not_set_up' && mode !== 'browser' && hostConnected()) {
+    section.hidden = true;
+    return;
+  }
   const msg = h('p', { class: 'muted', 'data-role': 'bm-message' });
   const refresh = async (note?: string) => {
-    await loadBrowserMode(allowed, disableExport);
+    await loadBrowserMode(allowed, disableExport, mode);
     if (note) {
       const m = document.querySelector<HTMLElement>('#bm [data-role=bm-message]');
       if (m) m.textContent = note;
@@ -306,11 +297,20 @@ async function loadBrowserMode(allowed: boolean, disableExport: boolean): Promis
   if (pending.ok && pending.journal) box.append(h('p', { class: 'warn', text: t('bmResume') }));
 }
 
-localizeDocument();
-void (async () => {
+async function loadAll(retry = false): Promise<void> {
+  await loadStatus(retry);
   await loadSettings();
-  await loadStatus();
   await loadAccounts();
+}
+
+localizePage();
+void (async () => {
+  await loadAll();
+  const systems = await loadSystems();
+  renderAddKey($('add'), systems, send, loadAccounts);
+  renderImport($('import'), send, systemOptions, loadAccounts);
+  renderExport($('export'), send, hostConnected());
+  if (location.hash) document.querySelector(location.hash)?.scrollIntoView();
 })();
 ext.storage.onChanged.addListener((_c, area) => {
   if (area === 'managed') setTimeout(() => void loadSettings(), 300);

@@ -1,30 +1,35 @@
-// Popup: the accounts with live codes (peek: uses up nothing), a countdown, copy buttons, and the
-// code source's state (how to install the host when it is missing).
+// Popup: the accounts with live codes (peek: uses up nothing), titled by court, the current tab's
+// court first; a countdown ring that warns in the last seconds and shows the next code then;
+// click the code (or the copy button) to copy its digits. The status box appears only when
+// something needs attention, with one way out.
 import { ext } from '../shared/api';
 import { clear, h } from '../shared/dom';
 import { errorMessageKey } from '../shared/errors';
-import { localizeDocument, t } from '../shared/i18n';
+import { t } from '../shared/i18n';
 import type { PageRequest, StatusReply } from '../shared/messages';
-import { describeStatus } from '../shared/status';
+import { type AccountInfo, type SystemPrefixes, accountName, authenticatorOfUrl, matchesSearch, orderAccounts } from './account-view';
+import { ENDING_S, fillCode, ring, type Ring } from './code-view';
+import { renderExtraNotices } from './extra-notices';
+import { localizePage } from './page-lang';
+import { DOCS_URL, describeSource } from './status-view';
 
 type Answer = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string } };
 
-interface Account {
-  authenticator: string;
-  user: string;
-  label: string | null;
-  systems: string[];
-}
+/** More accounts than this get a search box. */
+const SEARCH_FROM = 5;
 
 interface Live {
-  acc: Account;
+  acc: AccountInfo;
+  name: string;
   code: string | null;
+  next: string | null;
   expires: number;
   period: number;
   error: string | null;
-  codeEl: HTMLElement;
-  barEl: HTMLElement;
-  secsEl: HTMLElement;
+  row: HTMLElement;
+  codeEl: HTMLButtonElement;
+  nextEl: HTMLElement;
+  ring: Ring;
   copyBtn: HTMLButtonElement;
   loading: boolean;
 }
@@ -32,7 +37,7 @@ interface Live {
 const send = async <T>(msg: PageRequest): Promise<T> => {
   try {
     return (await ext.runtime.sendMessage(msg)) as T;
-  } catch (e) {
+  } catch {
     return { ok: false, error: { code: 'extension_error' } } as T;
   }
 };
@@ -42,6 +47,8 @@ const lives: Live[] = [];
 /** This popup was opened in a window of its own by a court page's "Unlock" button. */
 const UNLOCK_WINDOW = new URLSearchParams(location.search).get('unlock') === '1';
 
+const also = (list: string) => t('uiAlso', [list]);
+
 async function peek(l: Live): Promise<void> {
   if (l.loading) return;
   l.loading = true;
@@ -49,11 +56,13 @@ async function peek(l: Live): Promise<void> {
   l.loading = false;
   if (a.ok) {
     l.code = String(a.code);
+    l.next = typeof a.next_code === 'string' ? a.next_code : null;
     l.period = Number(a.period) || 30;
     l.expires = Date.now() + (Number(a.valid_for_s) || 1) * 1000;
     l.error = null;
   } else {
     l.code = null;
+    l.next = null;
     l.error = a.error.code;
     l.expires = Date.now() + 5000;
   }
@@ -63,16 +72,29 @@ async function peek(l: Live): Promise<void> {
 function render(l: Live): void {
   const left = Math.max(0, Math.ceil((l.expires - Date.now()) / 1000));
   if (l.code) {
-    l.codeEl.textContent = `${l.code.slice(0, 3)} ${l.code.slice(3)}`;
+    if (l.codeEl.dataset.code !== l.code) fillCode(l.codeEl, l.code);
     l.codeEl.dataset.code = l.code;
-    l.secsEl.textContent = t('popupSeconds', [String(left)]);
-    l.barEl.style.width = `${Math.min(100, (left / l.period) * 100)}%`;
+    l.codeEl.disabled = false;
+    l.ring.set(left, l.period);
+    l.row.classList.toggle('ending', left <= ENDING_S);
+    const showNext = left <= ENDING_S && !!l.next;
+    l.nextEl.hidden = !showNext;
+    if (showNext && l.nextEl.dataset.code !== l.next) {
+      l.nextEl.dataset.code = l.next!;
+      const digits = h('span', { class: 'digits' });
+      fillCode(digits, l.next!);
+      clear(l.nextEl);
+      l.nextEl.append(t('uiNextCode', ['']).trim(), ' ', digits);
+    }
     l.copyBtn.disabled = false;
   } else {
-    l.codeEl.textContent = l.error ? t(errorMessageKey(l.error)) : '…';
+    clear(l.codeEl);
+    l.codeEl.append(h('span', { class: l.error ? 'err' : 'wait', text: l.error ? t(errorMessageKey(l.error)) : '…' }));
     delete l.codeEl.dataset.code;
-    l.secsEl.textContent = '';
-    l.barEl.style.width = '0';
+    l.codeEl.disabled = true;
+    l.ring.set(0, l.period);
+    l.row.classList.remove('ending');
+    l.nextEl.hidden = true;
     l.copyBtn.disabled = true;
   }
 }
@@ -84,121 +106,203 @@ function tick(): void {
   }
 }
 
-async function copy(l: Live): Promise<void> {
-  if (!l.code) return;
+const liveRegion = () => document.getElementById('live')!;
+
+async function copyText(l: Live, text: string | null): Promise<void> {
+  if (!text) return;
+  let ok = true;
   try {
-    await navigator.clipboard.writeText(l.code);
-    l.copyBtn.textContent = t('popupCopied');
+    await navigator.clipboard.writeText(text);
   } catch {
-    l.copyBtn.textContent = t('popupCopyFailed');
+    ok = false;
   }
-  setTimeout(() => (l.copyBtn.textContent = t('popupCopy')), 1500);
+  l.copyBtn.textContent = ok ? t('uiCopied') : t('uiCopyFailed');
+  l.copyBtn.classList.toggle('done', ok);
+  liveRegion().textContent = ok ? t('uiCopiedLive', [l.name]) : t('uiCopyFailed');
+  setTimeout(() => {
+    l.copyBtn.textContent = t('uiCopyCode');
+    l.copyBtn.classList.remove('done');
+  }, 1500);
+}
+
+function openOptions(hash = ''): void {
+  if (hash) void ext.tabs.create({ url: ext.runtime.getURL(`options.html${hash}`) }).catch(() => ext.runtime.openOptionsPage());
+  else void ext.runtime.openOptionsPage();
+  if (!UNLOCK_WINDOW) window.close();
 }
 
 async function loadStatus(retry = false): Promise<void> {
   const box = document.getElementById('status')!;
-  clear(box);
-  box.append(h('p', { class: 'muted', text: t('loading') }));
   const s = await send<StatusReply>({ kind: 'status', retry });
   clear(box);
-  if (!s || !('hello' in s)) {
-    box.className = 'status error';
-    box.append(h('p', { text: t('err_extension_error') }));
+  const v = describeSource(s);
+  box.className = `status ${v.tone}${v.attention ? '' : ' quiet'}`;
+  box.dataset.state = v.tone;
+  box.dataset.source = v.state;
+  if (!v.attention) {
+    // All is well: no box. Browser mode keeps a quiet line with its lock button.
+    box.hidden = v.browser !== 'unlocked';
+    if (v.browser === 'unlocked') {
+      const b = h('button', { type: 'button', class: 'b small', 'data-action': 'lock', text: t('bmLock') });
+      b.addEventListener('click', async () => {
+        await send<Answer>({ kind: 'browser-mode', command: { op: 'lock' } });
+        void loadAll();
+      });
+      box.append(h('span', { class: 'muted', text: v.title }), b);
+    }
     return;
   }
-  const v = describeStatus(s);
-  box.className = `status ${v.tone}`;
-  box.dataset.state = v.tone;
-  box.append(h('strong', { text: v.title }), h('p', { text: v.text }));
-  if (v.command) {
-    box.append(h('p', { text: t('statusInstallHelp') }), h('pre', { class: 'cmd', text: v.command }));
-  }
-  if (v.browser === 'locked') {
+  box.hidden = false;
+  box.setAttribute('role', v.tone === 'error' ? 'alert' : 'status');
+  box.append(h('strong', { class: 'title', text: v.title }));
+  if (v.text) box.append(h('p', { text: v.text }));
+  if (v.command) box.append(h('pre', { class: 'cmd', text: v.command }));
+  if (v.docs) box.append(h('p', {}, h('a', { href: DOCS_URL, target: '_blank', rel: 'noopener', 'data-action': 'docs', text: t('uiHostMissingDocs') })));
+  if (v.action === 'unlock') {
     const pass = h('input', { type: 'password', name: 'passphrase', autocomplete: 'current-password', 'aria-label': t('bmPassphrase'), placeholder: t('bmPassphrase') });
-    const b = h('button', { type: 'button', class: 'b', 'data-action': 'unlock', text: t('bmUnlock') });
-    const msg = h('p', { class: 'muted' });
+    const b = h('button', { type: 'button', class: 'b primary', 'data-action': 'unlock', text: t('bmUnlock') });
+    const msg = h('p', { class: 'muted', 'aria-live': 'polite' });
     const go = async () => {
+      b.disabled = true;
       const r = await send<Answer>({ kind: 'browser-mode', command: { op: 'unlock', passphrase: pass.value } });
       pass.value = '';
+      b.disabled = false;
       // Opened from a court page's notice (its own window): that page fills the code now.
       if (r.ok && UNLOCK_WINDOW) window.close();
       else if (r.ok) void loadAll();
       else msg.textContent = t(errorMessageKey(r.error.code));
     };
     b.addEventListener('click', () => void go());
-    pass.addEventListener('keydown', (e) => { if (e.key === 'Enter') void go(); });
+    pass.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        void go();
+      }
+    });
     box.append(h('div', { class: 'row' }, pass, b), msg);
     pass.focus();
     return;
   }
-  if (v.browser === 'not_set_up') {
-    const b = h('button', { type: 'button', class: 'b', 'data-action': 'open-options', text: t('bmOpenOptions') });
-    b.addEventListener('click', () => { void ext.runtime.openOptionsPage(); window.close(); });
-    box.append(b);
-    return;
-  }
-  if (v.browser === 'unlocked') {
-    const b = h('button', { type: 'button', class: 'b', 'data-action': 'lock', text: t('bmLock') });
-    b.addEventListener('click', async () => {
-      await send<Answer>({ kind: 'browser-mode', command: { op: 'lock' } });
-      void loadAll();
-    });
-    box.append(b);
-  }
-  if (v.tone !== 'ok') {
-    const b = h('button', { type: 'button', class: 'b', 'data-action': 'retry', text: t('retry') });
+  const row = h('div', { class: 'row' });
+  if (v.action === 'retry') {
+    const b = h('button', { type: 'button', class: 'b primary', 'data-action': 'retry', text: t('retry') });
     b.addEventListener('click', () => void loadAll(true));
-    box.append(b);
+    row.append(b);
   }
+  if (v.action === 'open-options') {
+    const b = h('button', { type: 'button', class: 'b primary', 'data-action': 'open-options', text: t('uiOpenOptions') });
+    b.addEventListener('click', () => openOptions());
+    row.append(b);
+  }
+  if (row.childElementCount) box.append(row);
+  if (v.alternative === 'browser-mode') {
+    const a = h('a', { href: '#', class: 'alt', 'data-action': 'open-options', text: t('uiHostMissingAlt') });
+    a.addEventListener('click', (e) => { e.preventDefault(); openOptions('#bm-section'); });
+    box.append(h('p', { class: 'muted' }, a));
+  }
+}
+
+async function currentCourt(): Promise<string | null> {
+  try {
+    const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+    if (!tab?.url) return null;
+    const s = await send<Answer>({ kind: 'systems' });
+    if (!s.ok || !Array.isArray(s.systems)) return null;
+    return authenticatorOfUrl(tab.url, s.systems as SystemPrefixes[]);
+  } catch {
+    return null;
+  }
+}
+
+function accountRow(acc: AccountInfo, current: boolean): Live {
+  const name = accountName(acc, also);
+  // The code's accessible name is its digits (what is seen); the copy button names the account.
+  const codeEl = h('button', { type: 'button', class: 'code', 'data-role': 'code', title: t('uiClickToCopy', [name.short]) });
+  const copyBtn = h('button', { type: 'button', class: 'b copy', 'data-action': 'copy', 'aria-label': t('uiCopyCodeOf', [name.short]), text: t('uiCopyCode') });
+  const nextEl = h('button', { type: 'button', class: 'next', 'data-role': 'next', hidden: true });
+  const r = ring();
+  const row = h('li', { class: 'account', 'data-authenticator': acc.authenticator, 'data-user': acc.user, 'data-current': current ? 'true' : undefined },
+    h('div', { class: 'who' },
+      h('strong', { class: 'title', text: name.heading }),
+      current ? h('span', { class: 'badge', text: t('uiThisPage') }) : null,
+      name.detail ? h('span', { class: 'detail', text: name.detail }) : null),
+    h('div', { class: 'row' }, codeEl, r.el, copyBtn),
+    nextEl);
+  const l: Live = { acc, name: name.short, code: null, next: null, expires: 0, period: 30, error: null, row, codeEl, nextEl, ring: r, copyBtn, loading: false };
+  codeEl.addEventListener('click', () => void copyText(l, l.code));
+  copyBtn.addEventListener('click', () => void copyText(l, l.code));
+  nextEl.addEventListener('click', () => void copyText(l, l.next));
+  return l;
+}
+
+function applySearch(q: string): void {
+  let shown = 0;
+  for (const l of lives) {
+    const ok = matchesSearch(l.acc, q);
+    l.row.hidden = !ok;
+    if (ok) shown++;
+  }
+  const none = document.getElementById('no-match')!;
+  none.hidden = shown > 0;
 }
 
 async function loadAccounts(): Promise<void> {
   const list = document.getElementById('accounts')!;
+  const empty = document.getElementById('empty')!;
+  const searchWrap = document.getElementById('search-wrap')!;
   clear(list);
   lives.length = 0;
-  const a = await send<Answer>({ kind: 'accounts' });
+  empty.hidden = true;
+  searchWrap.hidden = true;
+  const [a, current] = await Promise.all([send<Answer>({ kind: 'accounts' }), currentCourt()]);
   if (!a.ok) {
     // The status box already explains a locked or missing store.
-    if (!['store_locked', 'store_not_set_up'].includes(a.error.code)) {
-      list.append(h('p', { class: 'muted', text: t(errorMessageKey(a.error.code)) }));
+    if (!['store_locked', 'store_not_set_up', 'host_not_installed', 'host_forbidden', 'host_exited', 'host_timeout', 'keyring_locked', 'keyring_unavailable', 'browser_mode_unavailable'].includes(a.error.code)) {
+      list.append(h('li', { class: 'muted', text: t(errorMessageKey(a.error.code)) }));
     }
     return;
   }
-  const accounts = (Array.isArray(a.accounts) ? a.accounts : []) as Account[];
+  const accounts = orderAccounts((Array.isArray(a.accounts) ? a.accounts : []) as AccountInfo[], current);
   if (accounts.length === 0) {
-    list.append(h('p', { class: 'muted', 'data-role': 'no-accounts', text: t('popupNoAccounts') }));
+    empty.hidden = false;
     return;
   }
+  searchWrap.hidden = accounts.length <= SEARCH_FROM;
   for (const acc of accounts) {
-    const codeEl = h('span', { class: 'code', 'data-role': 'code', text: '…' });
-    const barEl = h('span', { class: 'bar' });
-    const secsEl = h('span', { class: 'secs' });
-    const copyBtn = h('button', { type: 'button', class: 'b', 'data-action': 'copy', text: t('popupCopy') });
-    const l: Live = { acc, code: null, expires: 0, period: 30, error: null, codeEl, barEl, secsEl, copyBtn, loading: false };
-    copyBtn.addEventListener('click', () => void copy(l));
-    const title = acc.label ? `${acc.label} · ${acc.user}` : acc.user;
-    list.append(
-      h('div', { class: 'account', 'data-authenticator': acc.authenticator, 'data-user': acc.user },
-        h('div', { class: 'who' }, h('strong', { text: title }), h('span', { class: 'muted', text: (acc.systems ?? []).join(', ') || acc.authenticator })),
-        h('div', { class: 'row' }, codeEl, copyBtn),
-        h('div', { class: 'timer' }, h('span', { class: 'track' }, barEl), secsEl),
-      ),
-    );
+    const l = accountRow(acc, acc.authenticator === current);
+    list.append(l.row);
     lives.push(l);
+    render(l);
     void peek(l);
   }
+  const q = (document.getElementById('search') as HTMLInputElement).value;
+  if (q) applySearch(q);
 }
 
 async function loadAll(retry = false): Promise<void> {
   await loadStatus(retry);
   await loadAccounts();
+  await renderExtraNotices(document.getElementById('notices')!);
 }
 
-localizeDocument();
+localizePage();
 document.getElementById('open-options')?.addEventListener('click', (ev) => {
   ev.preventDefault();
-  void ext.runtime.openOptionsPage();
-  window.close();
+  openOptions();
+});
+document.getElementById('empty-import')?.addEventListener('click', (ev) => {
+  ev.preventDefault();
+  openOptions('#import');
+});
+const search = document.getElementById('search') as HTMLInputElement;
+search.addEventListener('input', () => applySearch(search.value));
+search.addEventListener('keydown', (e) => {
+  // Enter copies the first account the search left.
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    const first = lives.find((l) => !l.row.hidden);
+    if (first) void copyText(first, first.code);
+  }
 });
 void loadAll();
-setInterval(tick, 500);
+setInterval(tick, 250);

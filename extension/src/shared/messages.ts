@@ -61,7 +61,19 @@ export type PageRequest =
   | { kind: 'label'; authenticator: string; user: string; label: string }
   | { kind: 'get-settings' }
   | { kind: 'set-settings'; patch: Partial<UserSettings> }
-  | { kind: 'browser-mode'; command: BrowserModeCommand };
+  | { kind: 'browser-mode'; command: BrowserModeCommand }
+  /** Options page (issue 11): `import_preview` / `import_apply` / `export` of docs/protocol.md,
+   * sent to the code source in use (the host, or browser mode's full WASM module); `enroll` of a
+   * pasted key, with the chosen court's application address as its `url`. */
+  | { kind: 'import'; request: ImportRequest };
+
+/** The protocol requests the options page's import and export may send (IMPORT_TYPES). */
+export interface ImportRequest {
+  type: 'import_preview' | 'import_apply' | 'export' | 'enroll';
+  [field: string]: unknown;
+}
+
+export const IMPORT_TYPES: ReadonlySet<string> = new Set(['import_preview', 'import_apply', 'export', 'enroll']);
 
 export type ExtRequest = ContentRequest | PageRequest;
 

@@ -58,7 +58,10 @@ interface VaultFile {
   accounts: VaultAccount[];
 }
 
-const STORE_KINDS = new Set(['accounts', 'code', 'enroll', 'remove']);
+// `label` writes the vault; `import_preview` compares a file with the stored keys and
+// `import_apply` stores them (issue 11, options page): all need the vault, like the others.
+// `export` (Google Authenticator transfer codes, options page, on request) reads every key.
+const STORE_KINDS = new Set(['accounts', 'code', 'enroll', 'remove', 'label', 'import_preview', 'import_apply', 'export']);
 
 /** Bounds of `parse_request` (core/src/protocol.rs) the login path must respect to answer alike. */
 const MAX_URL_LEN = 8 * 1024;
