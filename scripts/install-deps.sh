@@ -4,45 +4,34 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# Installs the Debian packages named in "$@" that are not installed yet (one apt-get update).
+apt_install() {
+  missing=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    echo "== apt-get install$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
+}
+
 APT_PACKAGES="chromium chromium-driver firefox-esr gnome-keyring libsecret-tools dbus dbus-x11 xvfb xauth
   libnss3-tools oathtool openssl zip unzip hyperfine python3-pip"
-missing=""
-for p in $APT_PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "== apt-get install$missing"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+apt_install $APT_PACKAGES
 
 # Issue 11 (import): independent encoders and generators of the import tests: Python protobuf and
 # cryptography (Google Authenticator payloads, Aegis and 2FAS vaults), Pillow (photo-like QR
 # pictures), qrencode (QR codes), keepassxc (keepassxc-cli for .kdbx files).
 IMPORT_PACKAGES="python3-protobuf python3-cryptography python3-pil qrencode keepassxc"
-missing=""
-for p in $IMPORT_PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "== apt-get install$missing (import tests)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+apt_install $IMPORT_PACKAGES
 
 # Issue 14 (popup and options, tests/ui): Chromium's language packs, so that the browser really
 # runs in pt-BR (LANGUAGE=pt_BR) for the screenshot and keyboard tests; fonts-dejavu-core is the
 # fonts the committed screenshots were drawn with (nothing else: another font changes them).
 UI_PACKAGES="chromium-l10n fonts-dejavu-core fonts-dejavu-extra"
-missing=""
-for p in $UI_PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "== apt-get install$missing (ui tests)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+apt_install $UI_PACKAGES
 
 echo "== rust targets"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
@@ -73,13 +62,5 @@ done
 # Issue 13 (Windows, W-windows): Wine as a stand-in for Windows, mingw to link the Windows build
 # (and the test-only DLLs in tests/windows/), msitools' wixl to build the MSIs on Linux.
 WINDOWS_PACKAGES="wine wine64 gcc-mingw-w64-x86-64 wixl msitools"
-missing=""
-for p in $WINDOWS_PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "== apt-get install$missing"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+apt_install $WINDOWS_PACKAGES
 rustup target add x86_64-pc-windows-gnu >/dev/null 2>&1 || rustup target add x86_64-pc-windows-gnu
