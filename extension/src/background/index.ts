@@ -1,7 +1,9 @@
 // Background (Chrome: module service worker; Firefox: event page). Owns the code source and is
 // the only place a page URL is taken from: the sender's URL as the browser reports it.
 import { ext } from '../shared/api';
-import type { ContentNotice, ContentRequest, ExtRequest, PageRequest, PageSettings, SettingsReply, StatusReply } from '../shared/messages';
+import type {
+  ClockReply, CodeReply, ContentNotice, ContentRequest, ExtRequest, PageRequest, PageSettings, Rejection, SettingsReply, StatusReply,
+} from '../shared/messages';
 import { IMPORT_TYPES } from '../shared/messages';
 import {
   type EffectiveSettings, type ManagedSettings, type UserSettings,
@@ -13,6 +15,10 @@ import type { ProtocolAnswer } from './sources/types';
 import { UserMemory } from './user-memory';
 import { originOf, pageUrlOf } from './sender';
 import { extraStatus, syncExtraSystems } from './extra-systems';
+import { HeldCodes, aheadReply, type CodeAnswerLike } from './held-codes';
+import { CourtClock, dateHeaderOf, hostOf } from './court-clock';
+import { HandedCodes, autoSubmitFor } from './rejections';
+import { authenticatorOfUrl, type SystemPrefixes } from './authenticator';
 
 // ---------------------------------------------------------------- settings
 
@@ -87,16 +93,80 @@ ext.storage.onChanged.addListener((changes, area) => {
   } else if (area === 'local' && 'settings' in changes) {
     userSettings = null;
     sources.invalidate();
+  } else {
+    return;
   }
+  systemsCache = null;
 });
 
 // ---------------------------------------------------------------- user names per tab
 
 const users = new UserMemory(ext.storage.session ?? null);
+/** Codes fetched ahead at a password submit, held per tab (held-codes.ts). */
+const held = new HeldCodes(ext.storage.session ?? null);
+/** The last code handed to each tab, for the court's answer to it (rejections.ts). */
+const handed = new HandedCodes(ext.storage.session ?? null);
 ext.tabs?.onRemoved?.addListener((tabId) => {
   void users.forgetTab(tabId);
+  void held.forgetTab(tabId);
+  void handed.forgetTab(tabId);
   waitingUnlock.delete(tabId);
 });
+
+// ---------------------------------------------------------------- the court's clock
+
+const clock = new CourtClock(ext.storage.session ?? null);
+
+/** The registry's patterns (host permissions): the court answers whose `Date` is read. */
+function courtPatterns(): string[] {
+  try {
+    const m = ext.runtime.getManifest() as { host_permissions?: string[] };
+    return (m.host_permissions ?? []).filter((p) => p.startsWith('https://') && !p.startsWith('https://*'));
+  } catch {
+    return [];
+  }
+}
+
+(() => {
+  const wr = (ext as unknown as { webRequest?: typeof chrome.webRequest }).webRequest;
+  const urls = courtPatterns();
+  if (!wr || urls.length === 0) return;
+  const time = (t: unknown) => (typeof t === 'number' && Number.isFinite(t) ? t : Date.now());
+  try {
+    wr.onSendHeaders.addListener((d) => clock.onSend(d.requestId, time(d.timeStamp)), { urls });
+    wr.onHeadersReceived.addListener((d) => {
+      void clock.onHeaders(d.requestId, d.url, dateHeaderOf(d.responseHeaders), time(d.timeStamp));
+      return undefined;
+    }, { urls }, ['responseHeaders']);
+  } catch {
+    /* no webRequest (a build without the permission): no clock correction */
+  }
+})();
+
+// ---------------------------------------------------------------- authenticator of a page
+
+/** The registry's systems from the source in use, cached (prefix match is enough to key held
+ * codes and handed codes: the source itself decides what a page gets). */
+let systemsCache: { at: number; list: SystemPrefixes[] } | null = null;
+const SYSTEMS_TTL_MS = 10 * 60_000;
+
+async function authenticatorOf(url: string): Promise<string | null> {
+  const src = await sources.current();
+  const own = isSource(src) ? (src as { authenticatorOf?: (u: string) => Promise<string | null> | string | null }).authenticatorOf : undefined;
+  if (typeof own === 'function') {
+    try {
+      return (await own.call(src, url)) ?? null;
+    } catch {
+      /* fall back to the systems list */
+    }
+  }
+  if (!systemsCache || Date.now() - systemsCache.at > SYSTEMS_TTL_MS) {
+    const a = await sources.request({ type: 'systems' });
+    if (!a.ok || !Array.isArray(a.systems)) return null;
+    systemsCache = { at: Date.now(), list: a.systems as SystemPrefixes[] };
+  }
+  return authenticatorOfUrl(url, systemsCache.list);
+}
 
 // ---------------------------------------------------------------- unlocking from a page
 
@@ -135,7 +205,64 @@ function isExtensionPage(sender: Sender): boolean {
   return sender.id === ext.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(base);
 }
 
-const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key', 'warm', 'open-unlock']);
+const CONTENT_KINDS = new Set(['code', 'login-result', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key', 'warm', 'open-unlock']);
+
+// ---------------------------------------------------------------- codes for pages
+
+/** The source's code answer with what the content script needs besides: `autoSubmit` (the
+ * setting AND no active rejection) and the court clock. */
+async function codeReply(answer: CodeAnswerLike, info: CodeReply['clock']): Promise<CodeReply> {
+  const s = await settings();
+  return { ...answer, autoSubmit: autoSubmitFor(s.autoSubmit, answer, Date.now()), clock: info } as CodeReply;
+}
+
+async function pageCode(msg: Extract<ContentRequest, { kind: 'code' }>, page: { url: string; tabId: number }): Promise<CodeReply> {
+  const user = typeof msg.user === 'string' && msg.user.trim() !== '' && msg.user.length <= 256 ? msg.user.trim() : undefined;
+  const info = await clock.infoFor(hostOf(page.url));
+  const req = {
+    type: 'code' as const, url: page.url, ...(user ? { user } : {}),
+    ...(info.state === 'corrected' ? { clock_offset_ms: info.offsetMs } : {}),
+  };
+  if (msg.ahead === true) {
+    const a = await held.fetchAhead(page.tabId, user ?? null, info.offsetMs, () => sources.request(req) as Promise<CodeAnswerLike>);
+    return codeReply(aheadReply(a), info);
+  }
+  // A plain `code`: from the code held for this tab when it is still fresh (waiting for an
+  // `ahead` still being asked), else a new one.
+  await held.settled(page.tabId);
+  let answer: CodeAnswerLike | null = null;
+  if (await held.has(page.tabId)) {
+    answer = await held.take(page.tabId, await authenticatorOf(page.url), user ?? null, info.offsetMs);
+  }
+  answer ??= (await sources.request(req)) as CodeAnswerLike;
+  await handed.record(page.tabId, answer);
+  return codeReply(answer, info);
+}
+
+/** The court's answer to a handed code, forwarded once to the source (rejections.ts). */
+async function loginResult(msg: Extract<ContentRequest, { kind: 'login-result' }>, page: { url: string; tabId: number }): Promise<unknown> {
+  if ((msg.outcome !== 'rejected' && msg.outcome !== 'accepted') || typeof msg.evidence !== 'string') return errorAnswer('invalid_request');
+  const h = await handed.eligible(page.tabId);
+  if (!h) return { ok: true, forwarded: false };
+  // The page reporting is the handed code's court (a post-login page may be another system of
+  // the same authenticator).
+  const here = await authenticatorOf(page.url);
+  if (here && h.authenticator && here !== h.authenticator) return { ok: true, forwarded: false };
+  const claimed = await handed.claim(page.tabId);
+  if (!claimed || claimed.at !== h.at) return { ok: true, forwarded: false };
+  const req: Record<string, unknown> = { type: 'login_result', outcome: msg.outcome };
+  if (claimed.authenticator) req.authenticator = claimed.authenticator;
+  else req.url = page.url;
+  if (claimed.user) req.user = claimed.user;
+  if (claimed.step !== null) req.step = claimed.step;
+  const a = await sources.request(req as { type: 'login_result' });
+  if (!a.ok) return { ...a, forwarded: true };
+  const rejection = ((a as Record<string, unknown>).rejection ?? null) as Rejection | null;
+  const notice: ContentNotice = { kind: 'login-state', rejection };
+  void ext.tabs.sendMessage(page.tabId, notice, { frameId: 0 }).catch(() => {});
+  return { ok: true, forwarded: true, rejection };
+}
+
 
 // ---------------------------------------------------------------- handlers
 
@@ -144,10 +271,10 @@ async function handleContent(msg: ContentRequest, sender: Sender): Promise<unkno
   if ('error' in page) return errorAnswer(page.error);
   const origin = originOf(page.url)!;
   switch (msg.kind) {
-    case 'code': {
-      const user = typeof msg.user === 'string' && msg.user.trim() !== '' ? msg.user.trim() : undefined;
-      return sources.request({ type: 'code', url: page.url, ...(user ? { user } : {}) });
-    }
+    case 'code':
+      return pageCode(msg, page);
+    case 'login-result':
+      return loginResult(msg, page);
     case 'enroll': {
       const req: Record<string, unknown> = { type: 'enroll', url: page.url, user: String(msg.user ?? '').trim(), secret: String(msg.secret ?? '') };
       if (typeof msg.label === 'string' && msg.label) req.label = msg.label;
@@ -204,6 +331,18 @@ async function handlePage(msg: PageRequest): Promise<unknown> {
       return sources.request({ type: 'remove', authenticator: msg.authenticator, user: msg.user, confirm: true });
     case 'label':
       return sources.request({ type: 'label', authenticator: msg.authenticator, user: msg.user, label: msg.label });
+    case 'login-reset':
+      // The popup's "Já entrei / liberar": the user says the login went through (or wants to try
+      // again): the source clears the account's rejection record.
+      return sources.request({ type: 'login_result', authenticator: msg.authenticator, user: msg.user, outcome: 'reset' });
+    case 'restore':
+      return sources.request({ type: 'restore', authenticator: msg.authenticator, user: msg.user });
+    case 'clock': {
+      const host = typeof msg.host === 'string' ? msg.host.toLowerCase() : null;
+      const e = await clock.estimateFor(host);
+      const reply: ClockReply = { host, clock: await clock.infoFor(host), estimateMs: e?.estimateMs ?? null, samples: e?.samples ?? 0 };
+      return reply;
+    }
     case 'import': {
       // Only the import/export kinds, with the page's fields as given (the code source checks
       // them like any request).
