@@ -2,7 +2,7 @@
 // the only place a page URL is taken from: the sender's URL as the browser reports it.
 import { ext } from '../shared/api';
 import type {
-  ClockReply, CodeReply, ContentNotice, ContentRequest, ExtRequest, PageRequest, PageSettings, Rejection, SettingsReply, StatusReply,
+  ClockReply, ContentNotice, ContentRequest, ExtRequest, PageRequest, PageSettings, SettingsReply, StatusReply,
 } from '../shared/messages';
 import { IMPORT_TYPES } from '../shared/messages';
 import {
@@ -11,13 +11,14 @@ import {
 } from '../shared/settings';
 import { browserModeCommand, checkEnrollmentKey, openBrowserSource } from './browser-adapter';
 import { SourceManager, errorAnswer, isSource } from './sources/select';
-import type { ProtocolAnswer } from './sources/types';
+import type { ProtocolAnswer, ProtocolRequest } from './sources/types';
 import { UserMemory } from './user-memory';
 import { originOf, pageUrlOf } from './sender';
 import { extraStatus, syncExtraSystems } from './extra-systems';
-import { HeldCodes, aheadReply, type CodeAnswerLike } from './held-codes';
-import { CourtClock, dateHeaderOf, hostOf } from './court-clock';
-import { HandedCodes, autoSubmitFor } from './rejections';
+import { HeldCodes } from './held-codes';
+import { CourtClock, dateHeaderOf } from './court-clock';
+import { HandedCodes } from './rejections';
+import { PageCodes } from './page-codes';
 import { authenticatorOfUrl, type SystemPrefixes } from './authenticator';
 
 // ---------------------------------------------------------------- settings
@@ -209,60 +210,15 @@ const CONTENT_KINDS = new Set(['code', 'login-result', 'remember-user', 'recall-
 
 // ---------------------------------------------------------------- codes for pages
 
-/** The source's code answer with what the content script needs besides: `autoSubmit` (the
- * setting AND no active rejection) and the court clock. */
-async function codeReply(answer: CodeAnswerLike, info: CodeReply['clock']): Promise<CodeReply> {
-  const s = await settings();
-  return { ...answer, autoSubmit: autoSubmitFor(s.autoSubmit, answer, Date.now()), clock: info } as CodeReply;
-}
-
-async function pageCode(msg: Extract<ContentRequest, { kind: 'code' }>, page: { url: string; tabId: number }): Promise<CodeReply> {
-  const user = typeof msg.user === 'string' && msg.user.trim() !== '' && msg.user.length <= 256 ? msg.user.trim() : undefined;
-  const info = await clock.infoFor(hostOf(page.url));
-  const req = {
-    type: 'code' as const, url: page.url, ...(user ? { user } : {}),
-    ...(info.state === 'corrected' ? { clock_offset_ms: info.offsetMs } : {}),
-  };
-  if (msg.ahead === true) {
-    const a = await held.fetchAhead(page.tabId, user ?? null, info.offsetMs, () => sources.request(req) as Promise<CodeAnswerLike>);
-    return codeReply(aheadReply(a), info);
-  }
-  // A plain `code`: from the code held for this tab when it is still fresh (waiting for an
-  // `ahead` still being asked), else a new one.
-  await held.settled(page.tabId);
-  let answer: CodeAnswerLike | null = null;
-  if (await held.has(page.tabId)) {
-    answer = await held.take(page.tabId, await authenticatorOf(page.url), user ?? null, info.offsetMs);
-  }
-  answer ??= (await sources.request(req)) as CodeAnswerLike;
-  await handed.record(page.tabId, answer);
-  return codeReply(answer, info);
-}
-
-/** The court's answer to a handed code, forwarded once to the source (rejections.ts). */
-async function loginResult(msg: Extract<ContentRequest, { kind: 'login-result' }>, page: { url: string; tabId: number }): Promise<unknown> {
-  if ((msg.outcome !== 'rejected' && msg.outcome !== 'accepted') || typeof msg.evidence !== 'string') return errorAnswer('invalid_request');
-  const h = await handed.eligible(page.tabId);
-  if (!h) return { ok: true, forwarded: false };
-  // The page reporting is the handed code's court (a post-login page may be another system of
-  // the same authenticator).
-  const here = await authenticatorOf(page.url);
-  if (here && h.authenticator && here !== h.authenticator) return { ok: true, forwarded: false };
-  const claimed = await handed.claim(page.tabId);
-  if (!claimed || claimed.at !== h.at) return { ok: true, forwarded: false };
-  const req: Record<string, unknown> = { type: 'login_result', outcome: msg.outcome };
-  if (claimed.authenticator) req.authenticator = claimed.authenticator;
-  else req.url = page.url;
-  if (claimed.user) req.user = claimed.user;
-  if (claimed.step !== null) req.step = claimed.step;
-  const a = await sources.request(req as { type: 'login_result' });
-  if (!a.ok) return { ...a, forwarded: true };
-  const rejection = ((a as Record<string, unknown>).rejection ?? null) as Rejection | null;
-  const notice: ContentNotice = { kind: 'login-state', rejection };
-  void ext.tabs.sendMessage(page.tabId, notice, { frameId: 0 }).catch(() => {});
-  return { ok: true, forwarded: true, rejection };
-}
-
+const pageCodes = new PageCodes({
+  request: (req) => sources.request(req as ProtocolRequest),
+  autoSubmit: async () => (await settings()).autoSubmit,
+  clock,
+  held,
+  handed,
+  authenticatorOf,
+  notify: (tabId, notice) => void ext.tabs.sendMessage(tabId, notice, { frameId: 0 }).catch(() => {}),
+});
 
 // ---------------------------------------------------------------- handlers
 
@@ -272,9 +228,9 @@ async function handleContent(msg: ContentRequest, sender: Sender): Promise<unkno
   const origin = originOf(page.url)!;
   switch (msg.kind) {
     case 'code':
-      return pageCode(msg, page);
+      return pageCodes.code(msg, page);
     case 'login-result':
-      return loginResult(msg, page);
+      return pageCodes.loginResult(msg, page);
     case 'enroll': {
       const req: Record<string, unknown> = { type: 'enroll', url: page.url, user: String(msg.user ?? '').trim(), secret: String(msg.secret ?? '') };
       if (typeof msg.label === 'string' && msg.label) req.label = msg.label;
