@@ -5,7 +5,7 @@
 // source count rejections (or clear them) on its own. The source keeps the record (host index,
 // browser store) and every `code` answer carries the account's `rejection`: `autoSubmit` is then
 // false, and with `fill: false` the source withholds codes (`code_withheld`).
-import type { Rejection } from '../shared/messages';
+import { rejectionActive } from '../shared/messages';
 
 /** A handed code counts for a `login-result` this long. */
 export const HANDED_TTL_MS = 10 * 60_000;
@@ -22,11 +22,7 @@ export interface HandedCode {
 }
 
 /** Whether a rejection record still applies at `now` (ms). */
-export function activeRejection(r: unknown, now: number): r is Rejection {
-  if (!r || typeof r !== 'object') return false;
-  const until = (r as Rejection).until_ms;
-  return typeof until === 'number' && until > now;
-}
+export const activeRejection = rejectionActive;
 
 /** `autoSubmit` of a code answer: the setting, and only for a code with no active rejection. */
 export function autoSubmitFor(setting: boolean, answer: { ok: boolean; code?: unknown; rejection?: unknown }, now: number): boolean {

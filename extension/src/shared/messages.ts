@@ -25,6 +25,13 @@ export interface Rejection {
   fill: boolean;
 }
 
+/** Whether a rejection record still applies at `now` (ms): after `until_ms` it does not. */
+export function rejectionActive(r: unknown, now: number): r is Rejection {
+  if (!r || typeof r !== 'object') return false;
+  const until = (r as Rejection).until_ms;
+  return typeof until === 'number' && until > now;
+}
+
 /** The court clock as the background estimates it from the `Date` headers of the court's pages:
  * `offsetMs` = court time minus computer time (0 unless `state` is `corrected`). */
 export interface ClockInfo {
