@@ -148,7 +148,9 @@ function accountRows(acc: AccountInfo, send: Send, reload: () => Promise<void>):
         msg.className = 'msg ok';
         msg.textContent = t('uiRestored');
         await reload();
-        document.querySelector<HTMLElement>(`tr[data-authenticator="${CSS.escape(acc.authenticator)}"][data-user="${CSS.escape(acc.user)}"] [data-action=label-edit]`)?.focus();
+        // Keyboard users land on the same account (its rename button).
+        const same = [...document.querySelectorAll<HTMLElement>('tr[data-user]')].find((r) => r.dataset.authenticator === acc.authenticator && r.dataset.user === acc.user);
+        same?.querySelector<HTMLElement>('[data-action=label-edit]')?.focus();
       } else {
         restore.disabled = false;
         msg.className = 'msg error';

@@ -8,7 +8,12 @@ import { type ClockReply, type Rejection, rejectionActive } from '../shared/mess
 
 /** HH:MM in the UI's language. */
 export function hhmm(ms: number): string {
-  return new Date(ms).toLocaleTimeString(t('uiLang'), { hour: '2-digit', minute: '2-digit' });
+  const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  try {
+    return new Date(ms).toLocaleTimeString(t('uiLang'), opts);
+  } catch {
+    return new Date(ms).toLocaleTimeString('pt-BR', opts);
+  }
 }
 
 /** The texts of an account's rejection state, or null when none applies at `now`. */
