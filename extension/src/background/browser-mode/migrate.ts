@@ -75,6 +75,13 @@ interface VaultAccount {
   secret: string;
 }
 
+/** Whether the vault account keeps a replaced key (the core's vault fields `replaced_at` /
+ * `replaced`, issue 10). */
+function keepsReplacedKey(acc: VaultAccount): boolean {
+  const o = acc as unknown as Record<string, unknown>;
+  return (o.replaced_at !== undefined && o.replaced_at !== null) || (o.replaced !== undefined && o.replaced !== null);
+}
+
 function same(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
@@ -178,6 +185,15 @@ export async function migrateToNative(ctx: MigrationContext, native: CodeSource)
       // Deleted from the browser after verification (interrupted before the journal said so), or
       // removed by the user.
       item.state = item.state === 'verified' ? 'moved' : 'gone';
+      await saveJournal(ctx, journal);
+      continue;
+    }
+    if (keepsReplacedKey(acc)) {
+      // A key replaced by a new enrollment is kept here until a login with the new one succeeds
+      // (issue 10); the host has no way to receive the kept one, and moving the account would
+      // lose it. It stays in the browser until then (log in once, or restore, and migrate again).
+      item.state = 'failed';
+      item.detail = 'a replaced key is kept for this account: log in with the new key (or restore the previous one) first';
       await saveJournal(ctx, journal);
       continue;
     }

@@ -368,8 +368,10 @@ export class BrowserSource implements CodeSource {
       id: req.id, ok: true, code: c.code, authenticator: acc.authenticator, system, user: acc.user,
       label: acc.label ?? null, valid_for_s: c.valid_for_s, wait_ms: c.wait_ms, step: c.step, digits, period,
       warnings: [] as string[],
-      ...(peek ? {} : { rejection: null }),
-      ...(req.clock_offset_ms !== undefined ? { clock_offset_ms: offset } : {}),
+      // As core::service answers (issue 10): the offset used, and the account's rejection (none:
+      // an account with a record went to the full module above).
+      clock_offset_ms: offset,
+      rejection: null,
     };
     c.free();
     if (peek) {
