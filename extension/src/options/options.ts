@@ -36,7 +36,8 @@ async function loadStatus(retry = false): Promise<void> {
   lastStatus = s && 'hello' in s ? s : null;
   const line = document.getElementById('store-line');
   if (line) {
-    const text = storeLine(s);
+    // Only when all is well: otherwise the status box already says what the store's state is.
+    const text = describeSource(s).attention ? null : storeLine(s);
     line.textContent = text ?? '';
     line.hidden = !text;
   }

@@ -41,14 +41,22 @@ export function rejectionBlock(r: Rejection | null | undefined, now: number, nam
   return box;
 }
 
+/** "25 min", "7 h", "9 dias": a large clock difference, roughly. */
+export function duration(ms: number): string {
+  const min = Math.round(ms / 60_000);
+  if (min < 120) return t('uiMinutes', [String(min)]);
+  const hours = Math.round(ms / 3_600_000);
+  if (hours < 48) return t('uiHours', [String(hours)]);
+  return t('uiDays', [String(Math.round(ms / 86_400_000))]);
+}
+
 /** The clock sentence for a court (null: nothing worth saying). Offset = court − computer: a
  * court ahead means this computer is behind. */
 export function clockText(reply: ClockReply | null | undefined, court: string): { state: 'corrected' | 'absurd'; text: string } | null {
   const c = reply?.clock;
   if (!c) return null;
   if (c.state === 'absurd') {
-    const min = Math.round(Math.abs(reply!.estimateMs ?? 0) / 60_000);
-    return { state: 'absurd', text: t('uiClockAbsurd', [court, String(min)]) };
+    return { state: 'absurd', text: t('uiClockAbsurd', [court, duration(Math.abs(reply!.estimateMs ?? 0))]) };
   }
   if (c.state !== 'corrected' || !Number.isFinite(c.offsetMs) || c.offsetMs === 0) return null;
   const s = String(Math.round(Math.abs(c.offsetMs) / 1000));

@@ -138,7 +138,8 @@ async function loadStatus(retry = false): Promise<void> {
   clear(box);
   const line = document.getElementById('store-line');
   if (line) {
-    const text = storeLine(s);
+    // Only when all is well: otherwise the status box already says what the store's state is.
+    const text = describeSource(s).attention ? null : storeLine(s);
     line.textContent = text ?? '';
     line.hidden = !text;
   }
