@@ -266,3 +266,33 @@ test('a replaced key is kept in the encrypted store until a login succeeds; rest
   const none = await src.request({ type: 'restore', authenticator: 'trf4', user: 'RS1' });
   assert.equal(none.error.code, 'nothing_to_restore');
 });
+
+test('a rejection record: the login module applies the core policy (fill once more); withheld goes to the full module', { skip: (typeof login.rejection_state !== 'function' || !HAS_ISSUE10) && 'the WASM build predates issue 10' }, async () => {
+  let loads = 0;
+  const { src, now } = await setUp({ loadCore: async () => { loads++; return core; } });
+  await src.request({ type: 'enroll', url: ACCOUNTS[0].url, user: 'RS1', secret: ACCOUNTS[0].secret });
+  const url = 'https://eproc.trf4.jus.br/eproc2trf4/index.php';
+  const put = async (rejection) => {
+    const v = JSON.parse(await src.store.read());
+    v.accounts[0].rejection = rejection;
+    await src.store.write(JSON.stringify(v));
+  };
+  now.t += 60_000;
+  await put({ count: 1, at_ms: now.t - 1_000 });
+  loads = 0;
+  const a = await src.request({ type: 'code', url });
+  assert.equal(a.ok, true);
+  assert.deepEqual(a.rejection, { count: 1, at_ms: now.t - 1_000, until_ms: now.t - 1_000 + 1_800_000, auto_submit: false, fill: true });
+  assert.equal(loads, 0, 'the login module alone');
+  now.t += 60_000;
+  await put({ count: 2, at_ms: now.t - 1_000 });
+  const w = await src.request({ type: 'code', url });
+  assert.equal(w.error?.code, 'code_withheld', JSON.stringify(w));
+  const p = await src.request({ type: 'code', url, peek: true });
+  assert.equal(p.ok, true, 'peek still works');
+  assert.equal(p.rejection.fill, false);
+  now.t += 1_800_000;
+  const later = await src.request({ type: 'code', url });
+  assert.equal(later.ok, true);
+  assert.equal(later.rejection, null, 'expired');
+});

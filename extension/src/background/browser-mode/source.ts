@@ -50,6 +50,10 @@ interface VaultAccount {
   created?: number;
   last_step?: number | null;
   secret: string;
+  /** Issue 10 (core vault format): the court's refusals, a kept replaced key. */
+  rejection?: { count: number; at_ms: number; step?: number } | null;
+  replaced_at?: number | null;
+  replaced?: unknown;
 }
 
 interface VaultFile {
@@ -68,7 +72,9 @@ const STORE_KINDS = new Set(['accounts', 'code', 'enroll', 'remove', 'label', 'i
 /** The fields of a vault account the login path knows. An account with any other field (a
  * rejection record, a kept replaced key, whatever the core's vault format adds) is answered by
  * the full module, which applies the core's rules to it (rejection policy, `code_withheld`). */
-const LOGIN_PATH_FIELDS: ReadonlySet<string> = new Set(['authenticator', 'user', 'label', 'algorithm', 'digits', 'period', 'created', 'last_step', 'secret']);
+const LOGIN_PATH_FIELDS: ReadonlySet<string> = new Set(['authenticator', 'user', 'label', 'algorithm', 'digits', 'period', 'created', 'last_step', 'secret',
+  // A kept replaced key changes nothing in a page's code; a rejection record is read below.
+  'replaced_at', 'replaced', 'rejection']);
 const emptyField = (v: unknown): boolean =>
   v === null || v === undefined || v === false || (Array.isArray(v) && v.length === 0);
 /** The protocol's bound on `clock_offset_ms` (docs/protocol.md): beyond it the full module answers
@@ -351,16 +357,32 @@ export class BrowserSource implements CodeSource {
     const acc = kind === 'one' ? accounts[index] : undefined;
     const last = acc?.last_step ?? null;
     if (!acc || (last !== null && !(Number.isInteger(last) && last >= 0 && last <= MAX_STEP))) return full();
-    // Rejection records and kept keys: the core's rules, in the full module.
+    // Fields the login path does not know: the core's rules, in the full module.
     if (Object.entries(acc).some(([k, v]) => !LOGIN_PATH_FIELDS.has(k) && !emptyField(v))) return full();
     const peek = req.peek === true;
+    // The court refused this account's codes (issue 10): the core's policy through the login
+    // module; a code withheld (or a build without the policy) is the full module's answer.
+    let rejection: Record<string, unknown> | null = null;
+    if (!emptyField(acc.rejection)) {
+      const rec = acc.rejection as { count?: unknown; at_ms?: unknown };
+      if (typeof this.login.rejection_state !== 'function' || typeof rec.count !== 'number' || typeof rec.at_ms !== 'number') return full();
+      const st = this.login.rejection_state(rec.count, rec.at_ms, this.now());
+      const r = { applies: st.applies, count: st.count, at_ms: st.at_ms, until_ms: st.until_ms, auto_submit: st.auto_submit, fill: st.fill };
+      st.free();
+      if (r.applies) {
+        if (!r.fill && !peek) return full();
+        rejection = { count: r.count, at_ms: r.at_ms, until_ms: r.until_ms, auto_submit: r.auto_submit, fill: r.fill };
+      }
+    }
     const digits = acc.digits ?? 6;
     const period = acc.period ?? 30;
     // Codes at the court's time (issue 10): the background's estimate from the court's `Date`.
     const offset = typeof req.clock_offset_ms === 'number' ? req.clock_offset_ms : 0;
     let c: LoginCode;
     try {
-      c = this.login.code(String(acc.secret), acc.algorithm ?? 'SHA1', digits, period, this.now() + offset, last, peek);
+      c = offset !== 0 && typeof this.login.court_code === 'function'
+        ? this.login.court_code(String(acc.secret), acc.algorithm ?? 'SHA1', digits, period, this.now(), offset, last, peek)
+        : this.login.code(String(acc.secret), acc.algorithm ?? 'SHA1', digits, period, this.now() + offset, last, peek);
     } catch {
       return full(); // a damaged account: the full module says store_corrupt, writing nothing
     }
@@ -368,10 +390,9 @@ export class BrowserSource implements CodeSource {
       id: req.id, ok: true, code: c.code, authenticator: acc.authenticator, system, user: acc.user,
       label: acc.label ?? null, valid_for_s: c.valid_for_s, wait_ms: c.wait_ms, step: c.step, digits, period,
       warnings: [] as string[],
-      // As core::service answers (issue 10): the offset used, and the account's rejection (none:
-      // an account with a record went to the full module above).
+      // As core::service answers (issue 10): the offset used, and the account's rejection.
       clock_offset_ms: offset,
-      rejection: null,
+      rejection,
     };
     c.free();
     if (peek) {
