@@ -134,7 +134,11 @@ function courtPatterns(): string[] {
   if (!wr || urls.length === 0) return;
   const time = (t: unknown) => (typeof t === 'number' && Number.isFinite(t) ? t : Date.now());
   try {
-    wr.onSendHeaders.addListener((d) => clock.onSend(d.requestId, time(d.timeStamp)), { urls });
+    wr.onSendHeaders.addListener((d) => {
+      clock.onSend(d.requestId, time(d.timeStamp));
+      // A page of the court loads in a tab: codes handed before it may have been submitted.
+      if (d.type === 'main_frame' && typeof d.tabId === 'number' && d.tabId >= 0) handed.noteNavigation(d.tabId, time(d.timeStamp));
+    }, { urls });
     wr.onHeadersReceived.addListener((d) => {
       void clock.onHeaders(d.requestId, d.url, dateHeaderOf(d.responseHeaders), time(d.timeStamp));
       return undefined;
