@@ -50,6 +50,8 @@ export class PageCodes {
       ...(clock.state === 'corrected' ? { clock_offset_ms: clock.offsetMs } : {}),
     };
     if (msg.ahead === true) {
+      // Warm what the code page will need (the systems list, in native mode) while the court answers.
+      void this.d.authenticatorOf(page.url).catch(() => null);
       const a = await this.d.held.fetchAhead(page.tabId, user ?? null, clock.offsetMs, () => this.d.request(req) as Promise<CodeAnswerLike>);
       return this.reply(aheadReply(a), clock);
     }
