@@ -16,7 +16,7 @@ import { UserMemory } from './user-memory';
 import { originOf, pageUrlOf } from './sender';
 import { extraStatus, syncExtraSystems } from './extra-systems';
 import { HeldCodes } from './held-codes';
-import { CourtClock, dateHeaderOf } from './court-clock';
+import { CourtClock, dateHeaderOf, hostOf } from './court-clock';
 import { HandedCodes } from './rejections';
 import { PageCodes } from './page-codes';
 import { authenticatorOfUrl, type SystemPrefixes } from './authenticator';
@@ -242,6 +242,9 @@ async function handleContent(msg: ContentRequest, sender: Sender): Promise<unkno
       if (typeof msg.digits === 'number') req.digits = msg.digits;
       if (typeof msg.period === 'number') req.period = msg.period;
       if (msg.replace === true) req.replace = true;
+      // The code the enrollment answer shows (and the step it claims) at the court's time.
+      const info = await clock.infoFor(hostOf(page.url));
+      if (info.state === 'corrected') req.clock_offset_ms = info.offsetMs;
       return sources.request(req as { type: 'enroll' });
     }
     case 'remember-user':
