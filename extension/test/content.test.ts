@@ -30,7 +30,7 @@ function page(html: string, url: string, reply: Reply, settings = { autoSubmit: 
     for (let e: Element | null = this; e; e = e.parentElement) {
       if ((e as HTMLElement).hidden || (e as HTMLElement).style?.display === 'none') return [] as unknown as DOMRectList;
     }
-    return [{}] as unknown as DOMRectList;
+    return [{ width: 120, height: 20 }] as unknown as DOMRectList;
   };
   const sent: Msg[] = [];
   const listeners: ((m: unknown) => void)[] = [];
@@ -136,17 +136,18 @@ test('eproc: a field that becomes visible later is filled when shown', async () 
 });
 
 test('auto-submit clicks #btnValidar only, never the forbidden controls', async () => {
-  const p = page(EPROC_LOGIN + EPROC_CODE_STEP.replace(/<p id="lblA2F">/, '<p>'), TRF2, () => ok('123456'), { autoSubmit: true, disableExport: false });
+  const p = page(EPROC_LOGIN + EPROC_CODE_STEP.replace(/<p id="lblA2F">/, '<p>'), TRF2, () => ok('123456', { autoSubmit: true }));
   // the field is there from the start here
   const clicks = watchClicks(p.doc, ['btnValidar', 'btnDesativarA2F', 'btnCancelarDispositivos', 'chkNaoUsarA2F']);
   await until('clicked', () => clicks.btnValidar === 1);
   await sleep(100);
   assert.deepEqual(clicks, { btnValidar: 1, btnDesativarA2F: 0, btnCancelarDispositivos: 0, chkNaoUsarA2F: 0 });
+  assert.equal(p.attr('submitted'), '1');
   p.close();
 });
 
 test('Keycloak OTP: #otp filled for #kc-attempted-username, #saveDevice untouched', async () => {
-  const p = page(KC_OTP, 'https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/authenticate?x=1', () => ok('765432'), { autoSubmit: true, disableExport: false });
+  const p = page(KC_OTP, 'https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/authenticate?x=1', () => ok('765432', { autoSubmit: true }));
   const clicks = watchClicks(p.doc, ['kc-login', 'saveDevice']);
   await until('filled', () => p.state() === 'filled');
   assert.equal((p.doc.getElementById('otp') as HTMLInputElement).value, '765432');
@@ -371,7 +372,7 @@ test('a login form on screen warms the code source up (no code asked)', async ()
   p.close();
 });
 
-// ---------------------------------------------------------------- code asked at eproc's password submit
+// ---------------------------------------------------------------- code asked ahead at the password submit
 
 function submitPassword(p: ReturnType<typeof page>, how: 'click' | 'enter' = 'click', password = 'senha'): void {
   const pwd = p.doc.getElementById('pwdSenha') as HTMLInputElement;
@@ -380,34 +381,34 @@ function submitPassword(p: ReturnType<typeof page>, how: 'click' | 'enter' = 'cl
   else pwd.dispatchEvent(new p.w.KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
 }
 
-test('eproc: the code is asked at the password submit (never at load) and typed when the field appears', async () => {
-  let answered = 0;
-  const p = page(EPROC_LOGIN, TRF2, () => { answered++; return ok('123456', { valid_for_s: 20 }); });
+const aheads = (p: ReturnType<typeof page>) => p.codes().filter((m) => m.ahead === true);
+const plain = (p: ReturnType<typeof page>) => p.codes().filter((m) => m.ahead !== true);
+
+test('eproc: the code is asked ahead at the password submit (never at load), then asked plainly when the field appears', async () => {
+  const p = page(EPROC_LOGIN, TRF2, (m) => (m.ahead ? { ok: true, held: true } : ok('123456', { valid_for_s: 20 })));
   await sleep(50);
   assert.equal(p.codes().length, 0, 'no code request at page load');
   submitPassword(p);
-  assert.equal(p.codes().length, 1, 'asked at the submit, before the field exists');
-  assert.equal(p.codes()[0]!.user, 'RS123');
-  await until('answer', () => answered === 1);
-  await sleep(20);
+  assert.equal(aheads(p).length, 1, 'asked at the submit, before the field exists');
+  assert.equal(aheads(p)[0]!.user, 'RS123');
+  assert.equal(p.state(), null, 'the ahead answer is not waited for (the background holds it)');
   p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
   await until('filled', () => p.state() === 'filled');
   assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '123456');
-  assert.equal(p.codes().length, 1, 'the held code was used: one request, one step claimed');
-  assert.equal(p.attr('wait-ms'), '0');
-  assert.ok(Number(p.attr('filled-ms')) >= 0);
+  assert.equal(plain(p).length, 1, 'the field asks once (the background answers from the held code)');
+  assert.equal(plain(p)[0]!.user, 'RS123');
   await sleep(1100);
-  assert.equal(p.codes().length, 1);
+  assert.equal(p.codes().length, 2);
   p.close();
 });
 
-test('eproc: Enter in the password box also asks ahead; no password or a shown field: nothing asked', async () => {
+test('eproc: Enter in the password box also asks ahead; no password, no user or a shown field: nothing asked ahead', async () => {
   const p = page(EPROC_LOGIN, TRF2, () => ok('123456', { valid_for_s: 20 }));
   submitPassword(p, 'click', '');
   await sleep(30);
   assert.equal(p.codes().length, 0, 'no password typed: not a real submit');
   submitPassword(p, 'enter');
-  assert.equal(p.codes().length, 1);
+  assert.equal(aheads(p).length, 1);
   p.close();
   const q = page(EPROC_LOGIN.replace('value="RS123"', 'value=""'), TRF2, () => ok('123456', { valid_for_s: 20 }));
   submitPassword(q);
@@ -418,67 +419,36 @@ test('eproc: Enter in the password box also asks ahead; no password or a shown f
   await until('filled', () => r.state() === 'filled');
   submitPassword(r);
   await sleep(30);
-  assert.equal(r.codes().length, 1, 'a code field on screen: the normal path only');
+  assert.equal(aheads(r).length, 0, 'a code field on screen: the normal path only');
   r.close();
 });
 
-test('eproc: the password sent again while a code is held: no second step claimed', async () => {
+test('eproc: a double click or a refused password sent again asks ahead once', async () => {
   const p = page(EPROC_LOGIN, TRF2, () => ok('654321', { valid_for_s: 25 }));
   submitPassword(p);
-  submitPassword(p); // double click while the first is on its way
+  submitPassword(p);
   await sleep(30);
-  submitPassword(p); // refused password, sent again
-  await sleep(30);
-  assert.equal(p.codes().length, 1);
-  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
-  await until('filled', () => p.state() === 'filled');
-  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '654321');
-  assert.equal(p.codes().length, 1);
+  submitPassword(p);
+  assert.equal(aheads(p).length, 1);
   p.close();
 });
 
-test('eproc: a held code with less than the fresh-code margin left is not typed: asked again', async () => {
-  const p = page(EPROC_LOGIN, TRF2, () => (p.codes().length === 1 ? ok('111111', { valid_for_s: 4 }) : ok('222222', { wait_ms: 150, valid_for_s: 30 })));
-  submitPassword(p);
-  await sleep(30);
-  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
-  await until('filled', () => p.state() === 'filled');
-  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '222222');
-  assert.equal(p.codes().length, 2);
-  assert.equal(p.attr('wait-ms'), '150');
+test('Keycloak: #kc-login on the user/password form asks ahead; the OTP form\'s #kc-login does not', async () => {
+  const KC_LOGIN = `<form id="kc-form-login" action="x" method="post"><input id="username" name="username" value="RS123">
+    <input id="password" name="password" type="password"><input name="login" id="kc-login" type="submit" value="Entrar"></form>`;
+  const p = page(KC_LOGIN, 'https://eproc-sso.trf4.jus.br/realms/eproc/protocol/openid-connect/auth?client_id=x', () => ({ ok: true }));
+  (p.doc.getElementById('password') as HTMLInputElement).value = 'senha';
+  p.doc.getElementById('kc-form-login')!.addEventListener('submit', (e) => e.preventDefault());
+  p.doc.getElementById('kc-login')!.click();
+  await sleep(20);
+  assert.equal(aheads(p).length, 1);
+  assert.equal(aheads(p)[0]!.user, 'RS123');
   p.close();
-});
-
-test('eproc: a held next-step code waits only for what is left of its wait', async () => {
-  const p = page(EPROC_LOGIN, TRF2, () => ok('333333', { wait_ms: 600, valid_for_s: 30 }));
-  submitPassword(p);
-  await sleep(300);
-  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
-  await until('waiting', () => p.state() === 'waiting');
-  await until('filled', () => p.state() === 'filled', 2000);
-  const wait = Number(p.attr('wait-ms'));
-  assert.ok(wait > 100 && wait < 500, `wait left ${wait}`);
-  assert.equal(p.codes().length, 1);
-  p.close();
-});
-
-test('eproc: a held error or a different user at the field: asked again the normal way', async () => {
-  const p = page(EPROC_LOGIN, TRF2, () => (p.codes().length === 1 ? err('keyring_locked') : ok('444444', { valid_for_s: 20 })));
-  submitPassword(p);
-  await sleep(30);
-  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
-  await until('filled', () => p.state() === 'filled');
-  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '444444');
-  assert.equal(p.codes().length, 2);
-  p.close();
-  const q = page(EPROC_LOGIN, TRF2, (m) => ok(m.user === 'RS777' ? '777777' : '555555', { valid_for_s: 20 }));
-  submitPassword(q);
-  await sleep(30);
-  const user = q.doc.getElementById('txtUsuario') as HTMLInputElement;
-  user.value = 'RS777';
-  q.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  const q = page(KC_OTP, 'https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/authenticate', () => ok('765432'));
   await until('filled', () => q.state() === 'filled');
-  assert.equal((q.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '777777');
-  assert.equal(q.codes().length, 2);
+  q.doc.getElementById('kc-otp-login-form')!.addEventListener('submit', (e) => e.preventDefault());
+  q.doc.getElementById('kc-login')!.click();
+  await sleep(20);
+  assert.equal(aheads(q).length, 0);
   q.close();
 });

@@ -13,7 +13,7 @@ test('eproc login: no code field until the password step, then #txtAcessoCodigo'
   const f = findLoginField(doc, visible)!;
   assert.equal(f.kind, 'eproc');
   assert.equal(f.inputs[0]!.id, 'txtAcessoCodigo');
-  assert.equal(findLoginSubmit(doc, f)!.id, 'btnValidar');
+  assert.equal(findLoginSubmit(doc, f, visible)!.id, 'btnValidar');
 });
 
 test('a hidden code field is not filled until shown', () => {
@@ -35,7 +35,7 @@ test('Keycloak OTP form: #otp, submit #kc-login, user from #kc-attempted-usernam
   const f = findLoginField(doc, visible)!;
   assert.equal(f.kind, 'keycloak');
   assert.equal(f.inputs[0]!.id, 'otp');
-  assert.equal(findLoginSubmit(doc, f)!.id, 'kc-login');
+  assert.equal(findLoginSubmit(doc, f, visible)!.id, 'kc-login');
   assert.deepEqual(userOnPage(doc), { attempted: 'RS123', typed: null });
 });
 

@@ -33,8 +33,7 @@ function handsOff(): boolean {
 }
 
 function scan(fromObserver: boolean): void {
-  const root = document.documentElement;
-  if (!root) return; // the page is going away
+  if (!document?.documentElement) return; // the page is going away
   const now = performance.now();
   // Cloudflare's interstitial: never touched (a cheap selector/title check first).
   if (isCloudflareChallenge(document, '')) return;
