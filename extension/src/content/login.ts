@@ -169,7 +169,6 @@ async function onCodeAnswer(field: LoginField, a: Answer, t0: number): Promise<v
   setAttr('filled-ms', String(Math.round(performance.now() - t0)));
   const validFor = typeof a.valid_for_s === 'number' ? a.valid_for_s * 1000 : 20_000;
   if (target.kind !== 'split') lastFill = { el: target.inputs[0]!, kind: target.kind, code, until: Date.now() + validFor };
-  reported = false; // a new code: a rejection seen from now on is a new one
   if (rejectedHere) {
     // This page shows the court's rejection: the state stays "rejected" (filled, not submitted).
     showRejection('refilled', rejection?.until_ms ?? null);
