@@ -309,7 +309,8 @@ export function keyShownOnPage(doc: Document): string | null {
     const txt = el.textContent ?? '';
     if (txt.length > 400 || txt.length < 16) continue;
     const k = extractBase32Key(txt);
-    if (k && ![...el.children].some((c) => extractBase32Key(c.textContent ?? '') === k)) return k;
+    // A child holding a key: that child (innermost) is read instead ("Chave" + key in cells).
+    if (k && ![...el.children].some((c) => extractBase32Key(c.textContent ?? '') !== null)) return k;
   }
   return null;
 }

@@ -14,6 +14,7 @@ export type PageKind =
   | 'login' // the user name / password step
   | 'enrollment' // a key shown for enrollment (eproc or Keycloak)
   | 'sso-other' // another page of the SSO server (errors, expired sessions...)
+  | 'other' // a page about two-factor setup, an expired session, an error: says nothing of a login
   | 'app'; // the court's application: a login went through
 
 const SKIP_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
@@ -99,6 +100,8 @@ export function isSsoPage(doc: Document): boolean {
   return /\/realms\//.test(path) || !!doc.querySelector('#kc-header, #kc-page-title, #kc-container, #kc-content, .login-pf-page');
 }
 
+const NOT_APP_RE = /dois fatores|autenticador|cadastro realizado|link de confirmacao|two-factor|two factor|authenticator|sessao (?:expirada|encerrada|invalida)|session (?:expired|timed out)|acesso negado|access denied|nao autorizado|usuario ou senha|erro inesperado|pagina nao encontrada/;
+
 /** What the page is. Order matters: the court's controls (Cloudflare, Alterar Cadastro, profile
  * choice) first, then the steps the extension works on. */
 export function classifyPage(doc: Document, visible: Visible = domVisible): PageKind {
@@ -112,6 +115,9 @@ export function classifyPage(doc: Document, visible: Visible = domVisible): Page
   if (hasEnrollmentMarkers(doc)) return 'enrollment';
   if (hasLoginForm(doc)) return 'login';
   if (isSsoPage(doc)) return 'sso-other';
+  // Pages around the login that are not the application: the two-factor notice and "Cadastro
+  // realizado" after an enrollment (a new key not yet proven by a login), expired sessions, errors.
+  if (NOT_APP_RE.test(text)) return 'other';
   return 'app';
 }
 
