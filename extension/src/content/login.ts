@@ -266,15 +266,17 @@ export function noteRejection(evidence: string, force = false): void {
   if (reported && !force) return;
   reported = true;
   if (state() !== 'withheld') setState('rejected');
-  showRejection('rejected', answerRejection?.until_ms ?? null);
+  // The notice at once when this page typed or sent a code; otherwise once the background says the
+  // rejection concerns a code it handed to this tab (not a code the user typed from a phone).
+  const ours = lastFill !== null || submitted > 0;
+  if (ours) showRejection('rejected', answerRejection?.until_ms ?? null);
   const user = lastUser ?? directUser();
-  void send<{ ok: boolean; rejection?: Rejection | null }>({
+  void send<{ ok: boolean; forwarded?: boolean; rejection?: Rejection | null }>({
     kind: 'login-result', outcome: 'rejected', ...(user ? { user } : {}), evidence: evidence.slice(0, 200),
   }).then((r) => {
-    if (r.ok && r.rejection && state() === 'rejected') {
-      answerRejection = r.rejection;
-      showRejection('rejected', r.rejection.until_ms);
-    }
+    if (!document?.documentElement || !r.ok || state() !== 'rejected') return;
+    if (r.rejection) answerRejection = r.rejection;
+    if (ours || r.forwarded === true) showRejection('rejected', r.rejection?.until_ms ?? answerRejection?.until_ms ?? null);
   });
 }
 
