@@ -201,6 +201,7 @@ async function maybeAutoSubmit(field: LoginField, code: string, a: Answer): Prom
     return;
   }
   if (hasCaptcha(document) || isHandsOff(classifyPage(document))) return;
+  refillShownCopy(); // the copy shown now (a stylesheet may have swapped them since the fill)
   let target = field;
   if (!fieldConnected(target) || target.inputs[0]!.value !== code || !domVisible(target.inputs[0]!)) {
     const now = findLoginField(document);
@@ -248,7 +249,7 @@ function showChooser(field: LoginField, err: Record<string, unknown>, t0: number
  * the same code into the copy now shown. No new request: the code is the same appearance's. */
 export function refillShownCopy(): void {
   const f = lastFill;
-  if (!f || busy || rejectedHere || submitted > 0 || !f.el.isConnected || domVisible(f.el) || Date.now() > f.until) return;
+  if (!f || rejectedHere || submitted > 0 || !f.el.isConnected || domVisible(f.el) || Date.now() > f.until) return;
   const now = findLoginField(document);
   if (!now || now.kind !== f.kind || now.inputs[0] === f.el || now.inputs[0]!.value !== '') return;
   takeField(now);
