@@ -230,6 +230,9 @@ pub enum Request {
         period: Option<u32>,
         #[serde(default)]
         replace: bool,
+        /// As in `code`: the confirmation code (and the step it claims) at the court's clock.
+        #[serde(default)]
+        clock_offset_ms: Option<i64>,
     },
     /// Sets or clears an account's friendly name (options page).
     Label {
@@ -358,6 +361,15 @@ fn too_long(field: &str, max: usize) -> ProtocolError {
     ProtocolError::new(ErrorCode::InvalidRequest).detail(format!("field `{field}` is longer than {max} characters"))
 }
 
+fn check_offset(offset: Option<i64>) -> Result<(), ProtocolError> {
+    match offset {
+        Some(o) if o.unsigned_abs() > MAX_CLOCK_OFFSET_MS as u64 => Err(ProtocolError::new(ErrorCode::InvalidRequest)
+            .detail(format!("field `clock_offset_ms` is beyond ±{MAX_CLOCK_OFFSET_MS}"))
+            .with("reason", "clock_offset_out_of_range")),
+        _ => Ok(()),
+    }
+}
+
 fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
     let check = |field: &str, v: Option<&String>, max: usize| match v {
         Some(s) if s.len() > max => Err(too_long(field, max)),
@@ -370,12 +382,7 @@ fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
             check("url", url.as_ref(), MAX_URL_LEN)?;
             check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
             check("user", user.as_ref(), MAX_USER_LEN)?;
-            match clock_offset_ms {
-                Some(o) if o.unsigned_abs() > MAX_CLOCK_OFFSET_MS as u64 => Err(ProtocolError::new(ErrorCode::InvalidRequest)
-                    .detail(format!("field `clock_offset_ms` is beyond ±{MAX_CLOCK_OFFSET_MS}"))
-                    .with("reason", "clock_offset_out_of_range")),
-                _ => Ok(()),
-            }
+            check_offset(*clock_offset_ms)
         }
         Request::LoginResult { url, authenticator, user, .. } => {
             check("url", url.as_ref(), MAX_URL_LEN)?;
@@ -387,12 +394,13 @@ fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
             check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
             check("user", Some(user), MAX_USER_LEN)
         }
-        Request::Enroll { url, user, secret, label, algorithm, .. } => {
+        Request::Enroll { url, user, secret, label, algorithm, clock_offset_ms, .. } => {
             check("url", Some(url), MAX_URL_LEN)?;
             check("user", Some(user), MAX_USER_LEN)?;
             check("secret", Some(secret), MAX_SECRET_LEN)?;
             check("label", label.as_ref(), MAX_LABEL_LEN)?;
-            check("algorithm", algorithm.as_ref(), 16)
+            check("algorithm", algorithm.as_ref(), 16)?;
+            check_offset(*clock_offset_ms)
         }
         Request::Label { url, authenticator, user, label } => {
             check("url", url.as_ref(), MAX_URL_LEN)?;

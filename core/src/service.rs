@@ -415,8 +415,13 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
             vault.restore_replaced(&res.authenticator, &user)?;
             Ok(json!({ "restored": true, "authenticator": res.authenticator, "user": user.trim() }))
         }
-        Request::Enroll { url, user, secret, label, algorithm, digits, period, replace } => {
+        Request::Enroll { url, user, secret, label, algorithm, digits, period, replace, clock_offset_ms } => {
             let res = ctx.registry.resolve(&url).map_err(resolve_error)?;
+            let offset = clock_offset_ms.unwrap_or(0);
+            if offset != 0 {
+                let _ = vault.note_clock(&res.authenticator, offset, ctx.now_ms);
+            }
+            let court_now = court_time_ms(ctx.now_ms, offset);
             let user = user.trim().to_owned();
             if user.is_empty() {
                 return Err(ProtocolError::new(ErrorCode::InvalidRequest).detail("field `user` is empty"));
@@ -452,10 +457,10 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
             })?;
             // The confirmation field takes the current code; claim its step so the next login
             // does not reuse it (`claim_step` moves past any step already used).
-            let candidate = fresh_step(&params, ctx.now_ms, None);
+            let candidate = fresh_step(&params, court_now, None);
             let mut step_warnings: Vec<&str> = Vec::new();
             let step = claim_or_warn(vault, &res.authenticator, &user, candidate, &mut step_warnings)?;
-            let timed = timed_code(&key, &params, step, ctx.now_ms);
+            let timed = timed_code(&key, &params, step, court_now);
             let mut warnings: Vec<Value> = warnings.iter().map(|w| json!(w)).collect();
             warnings.extend(step_warnings.iter().map(|w| json!(w)));
             let replaced = outcome == SaveOutcome::Replaced;

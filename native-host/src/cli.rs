@@ -419,6 +419,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
                 digits: args.digits,
                 period: args.period,
                 replace: args.replace,
+                clock_offset_ms: None,
             })?;
             if answer["warnings"].as_array().is_some_and(|w| w.iter().any(|x| x == "short_key")) {
                 eprintln!("{}", app.t(

@@ -549,6 +549,14 @@ pub mod tests {
     }
 
     #[test]
+    fn side_entries_are_not_accounts() {
+        assert_eq!(side_entry_of("trf4:RS1#replaced"), Some("trf4:RS1"));
+        assert_eq!(side_entry_of("trf4:RS1#swap"), Some("trf4:RS1"));
+        assert_eq!(side_entry_of("trf4:RS1"), None);
+        assert_eq!(kept_entry_name("trf4", " RS1 "), "trf4:RS1#replaced");
+    }
+
+    #[test]
     fn remove_on_a_full_disk_keeps_the_account_and_its_key() {
         let dir = tempfile::tempdir().unwrap();
         let mut v = KeyringVault::new(dir.path().into(), MapSecrets::default());
