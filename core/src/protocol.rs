@@ -57,6 +57,16 @@ pub enum ErrorCode {
     ImportWrongPassword,
     ImportEmpty,
     ExportRefused,
+    // Firm store on OpenBao (issue 12).
+    StoreUnreachable,
+    StoreSealed,
+    StoreTls,
+    StoreAuth,
+    StoreDenied,
+    StoreKeyMissing,
+    StoreNotMounted,
+    StoreStepsTaken,
+    StoreError,
 }
 
 impl ErrorCode {
@@ -89,10 +99,19 @@ impl ErrorCode {
             ErrorCode::ImportWrongPassword => "import_wrong_password",
             ErrorCode::ImportEmpty => "import_empty",
             ErrorCode::ExportRefused => "export_refused",
+            ErrorCode::StoreUnreachable => "store_unreachable",
+            ErrorCode::StoreSealed => "store_sealed",
+            ErrorCode::StoreTls => "store_tls",
+            ErrorCode::StoreAuth => "store_auth",
+            ErrorCode::StoreDenied => "store_denied",
+            ErrorCode::StoreKeyMissing => "store_key_missing",
+            ErrorCode::StoreNotMounted => "store_not_mounted",
+            ErrorCode::StoreStepsTaken => "store_steps_taken",
+            ErrorCode::StoreError => "store_error",
         }
     }
 
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 36] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidRequest,
         ErrorCode::UnknownType,
@@ -120,6 +139,15 @@ impl ErrorCode {
         ErrorCode::ImportWrongPassword,
         ErrorCode::ImportEmpty,
         ErrorCode::ExportRefused,
+        ErrorCode::StoreUnreachable,
+        ErrorCode::StoreSealed,
+        ErrorCode::StoreTls,
+        ErrorCode::StoreAuth,
+        ErrorCode::StoreDenied,
+        ErrorCode::StoreKeyMissing,
+        ErrorCode::StoreNotMounted,
+        ErrorCode::StoreStepsTaken,
+        ErrorCode::StoreError,
     ];
 }
 

@@ -80,6 +80,9 @@ pub enum VaultError {
     NoSuchAccount,
     #[error("store busy: {0}")]
     Busy(String),
+    /// A remote store (OpenBao) failed or refused; `code` says how (`store_*`).
+    #[error("{detail}")]
+    Remote { code: ErrorCode, detail: String },
 }
 
 impl VaultError {
@@ -94,6 +97,7 @@ impl VaultError {
             VaultError::KeyExists => ErrorCode::KeyExists,
             VaultError::NoSuchAccount => ErrorCode::UnknownAccount,
             VaultError::Busy(_) => ErrorCode::Busy,
+            VaultError::Remote { code, .. } => *code,
         }
     }
 }
@@ -119,6 +123,17 @@ pub trait Vault {
     /// Records that the code of `step` (or a later one, if another process got there first) is
     /// handed out; returns the step actually claimed, always greater than any step claimed before.
     fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError>;
+    /// Stores that keep keys they never give back (OpenBao's TOTP engine) compute codes
+    /// themselves: `true` here, and `secret` is never asked for a code.
+    fn computes_codes(&self) -> bool {
+        false
+    }
+    /// With `computes_codes`: the code of `step`, read once that step has begun (the store waits
+    /// for it), and the Unix milliseconds it was read at.
+    fn engine_code(&mut self, account: &Account, step: u64) -> Result<(String, u64), VaultError> {
+        let _ = (account, step);
+        Err(VaultError::Remote { code: ErrorCode::InternalError, detail: "this store does not compute codes".into() })
+    }
 }
 
 /// Per-call context: the registry in force, the time and the language of messages.
@@ -231,7 +246,7 @@ pub fn choose_account<'a>(accounts: &'a [Account], authenticator: &str, user: Op
 /// Claims a step; when only the step record cannot be written (read-only or full disk), the code
 /// is still given, with the warning `step_not_recorded`: the user can log in, and at worst a later
 /// fill in the same step is rejected once.
-fn claim_or_warn(
+pub(crate) fn claim_or_warn(
     vault: &mut dyn Vault,
     authenticator: &str,
     user: &str,
@@ -294,6 +309,9 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                         .with("accounts", choose_list(&mine)))
                 }
             };
+            if vault.computes_codes() {
+                return crate::engine::code_answer(vault, ctx, account, &res, peek);
+            }
             let key = vault.secret(account)?;
             let params = account.params;
             let mut warnings: Vec<&str> = Vec::new();
