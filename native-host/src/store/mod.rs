@@ -9,7 +9,9 @@
 //! - remove: keyring first, then index (a crash between leaves an index entry `doctor` reports).
 
 pub mod index;
+pub mod openbao;
 pub mod secrets;
+pub mod select;
 
 use std::cell::RefCell;
 use std::collections::HashMap;

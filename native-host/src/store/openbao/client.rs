@@ -1,0 +1,179 @@
+//! HTTP to OpenBao (ureq with rustls): one agent per process, the token in `X-Vault-Token`, and
+//! every failure turned into a [`VaultError::Remote`] whose code says what the user can do
+//! (`store_unreachable`, `store_sealed`, `store_tls`, `store_auth`, `store_denied`,
+//! `store_key_missing`, `store_not_mounted`, `store_error`). Details never carry a key or token.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use eproc_a2f_core::protocol::ErrorCode;
+use eproc_a2f_core::service::VaultError;
+
+pub fn remote(code: ErrorCode, detail: impl Into<String>) -> VaultError {
+    VaultError::Remote { code, detail: detail.into() }
+}
+
+/// An answer from OpenBao: status and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The `errors` array joined, as OpenBao sends it (never secret).
+    pub fn errors(&self) -> String {
+        match self.body.get("errors").and_then(Value::as_array) {
+            Some(list) => list.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; "),
+            None => String::new(),
+        }
+    }
+
+    pub fn is_cas_mismatch(&self) -> bool {
+        self.status == 400 && self.errors().contains("check-and-set")
+    }
+}
+
+pub struct Client {
+    agent: ureq::Agent,
+    pub base: String,
+    token: RefCell<Option<Zeroizing<String>>>,
+}
+
+fn load_roots(path: &Path) -> Result<ureq::tls::RootCerts, VaultError> {
+    let pem = std::fs::read(path).map_err(|e| remote(ErrorCode::StoreTls, format!("cannot read the CA file {}: {e}", path.display())))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c.to_owned()),
+            Ok(_) => {}
+            Err(e) => return Err(remote(ErrorCode::StoreTls, format!("CA file {}: {e}", path.display()))),
+        }
+    }
+    if certs.is_empty() {
+        return Err(remote(ErrorCode::StoreTls, format!("CA file {} holds no certificate", path.display())));
+    }
+    Ok(ureq::tls::RootCerts::new_with_certs(&certs))
+}
+
+impl Client {
+    pub fn new(address: &str, ca_cert: Option<&Path>, timeout: Duration) -> Result<Client, VaultError> {
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(ca) = ca_cert {
+            tls = tls.root_certs(load_roots(ca)?);
+        }
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .max_redirects(0)
+            .tls_config(tls.build())
+            .build();
+        Ok(Client { agent: config.into(), base: address.trim_end_matches('/').to_owned(), token: RefCell::new(None) })
+    }
+
+    pub fn set_token(&self, token: Option<Zeroizing<String>>) {
+        *self.token.borrow_mut() = token;
+    }
+
+    pub fn has_token(&self) -> bool {
+        self.token.borrow().is_some()
+    }
+
+    fn transport(&self, e: ureq::Error) -> VaultError {
+        use ureq::Error as E;
+        match e {
+            E::Tls(_) | E::Pem(_) | E::Rustls(_) => remote(ErrorCode::StoreTls, format!("{}: {e}", self.base)),
+            E::Io(ref io) if io.to_string().to_lowercase().contains("certificate") => {
+                remote(ErrorCode::StoreTls, format!("{}: {e}", self.base))
+            }
+            E::Io(_) | E::ConnectionFailed | E::HostNotFound | E::Timeout(_) => {
+                remote(ErrorCode::StoreUnreachable, format!("{}: {e}", self.base))
+            }
+            other => remote(ErrorCode::StoreError, format!("{}: {other}", self.base)),
+        }
+    }
+
+    /// One request. `LIST` is sent as `GET ?list=true`. Transport failures are errors; any HTTP
+    /// status is a [`Reply`].
+    pub fn raw(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Reply, VaultError> {
+        let mut url = format!("{}/v1/{}", self.base, path.trim_start_matches('/'));
+        if method == "LIST" {
+            url.push_str("?list=true");
+        }
+        let token = self.token.borrow().clone();
+        let result = match method {
+            "GET" | "LIST" => {
+                let mut r = self.agent.get(&url);
+                if let Some(t) = &token {
+                    r = r.header("X-Vault-Token", t.as_str());
+                }
+                r.call()
+            }
+            "DELETE" => {
+                let mut r = self.agent.delete(&url);
+                if let Some(t) = &token {
+                    r = r.header("X-Vault-Token", t.as_str());
+                }
+                r.call()
+            }
+            _ => {
+                let mut r = self.agent.post(&url);
+                if let Some(t) = &token {
+                    r = r.header("X-Vault-Token", t.as_str());
+                }
+                match body {
+                    Some(b) => r.send_json(b),
+                    None => r.send_empty(),
+                }
+            }
+        };
+        let mut resp = result.map_err(|e| self.transport(e))?;
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        let body = if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
+        Ok(Reply { status, body })
+    }
+
+    /// A request whose non-2xx answers become errors. `what` names the object in messages.
+    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, VaultError> {
+        let reply = self.raw(method, path, body)?;
+        if reply.ok() {
+            return Ok(reply.body);
+        }
+        Err(self.classify(path, &reply))
+    }
+
+    /// The error an answer stands for.
+    pub fn classify(&self, path: &str, reply: &Reply) -> VaultError {
+        let errors = reply.errors();
+        let lower = errors.to_lowercase();
+        match reply.status {
+            503 if lower.contains("sealed") => remote(ErrorCode::StoreSealed, format!("{}: {errors}", self.base)),
+            403 => {
+                // A bad token and a policy refusal both answer 403: ask who we are.
+                if !self.has_token() {
+                    return remote(ErrorCode::StoreAuth, "not logged in");
+                }
+                match self.raw("GET", "auth/token/lookup-self", None) {
+                    Ok(r) if r.ok() => remote(ErrorCode::StoreDenied, format!("{path}: permission denied")),
+                    Ok(r) if r.status == 503 => remote(ErrorCode::StoreSealed, r.errors()),
+                    Ok(_) => remote(ErrorCode::StoreAuth, "the token is expired, revoked or unknown"),
+                    Err(e) => e,
+                }
+            }
+            404 if lower.contains("no handler for route") || lower.contains("route entry not found") => {
+                remote(ErrorCode::StoreNotMounted, format!("{path}: {errors}"))
+            }
+            400 if lower.contains("unknown key") => remote(ErrorCode::StoreKeyMissing, format!("{path}: {errors}")),
+            s => remote(ErrorCode::StoreError, format!("{path}: HTTP {s} {errors}")),
+        }
+    }
+}
