@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 use eproc_a2f_core::protocol::ErrorCode;
 use eproc_a2f_core::secret::SecretKey;
 use eproc_a2f_core::service::{same_user, Account, SaveOutcome, StoreStatus, Vault, VaultError};
-use eproc_a2f_core::totp::{code_at, step_at, MIN_REMAINING_MS};
+use eproc_a2f_core::totp::{code_at, step_at};
 
 use crate::host::now_ms;
 use client::{remote, Client};
@@ -53,6 +53,9 @@ pub fn record_name(authenticator: &str, user: &str) -> String {
 pub fn key_name(prefix: &str, authenticator: &str, user: &str) -> String {
     format!("{prefix}{}", record_name(authenticator, user))
 }
+
+/// The longest a code request waits for its step to begin (the extension's code timeout is 20 s).
+pub const MAX_WAIT_MS: u64 = 15_000;
 
 /// How many CAS conflicts a claim survives before it answers `busy`.
 const CAS_TRIES: u32 = 40;
@@ -364,13 +367,13 @@ impl Vault for OpenBaoVault {
                 Some(last) if last >= step => last.saturating_add(1),
                 _ => step,
             };
-            // The engine gives only the current code, so a claimed step must begin soon: at most
-            // one period plus the fresh-code margin from now.
+            // The engine gives only the current code, so the host waits for a claimed step to
+            // begin: at most MAX_WAIT_MS (the extension gives up on a code after 20 s).
             let period_ms = a.params.period as u64 * 1000;
             let start = next.saturating_mul(period_ms);
             let now = now_ms();
-            if start > now + period_ms + MIN_REMAINING_MS {
-                let wait_s = (start - period_ms - MIN_REMAINING_MS).saturating_sub(now).div_ceil(1000).max(1);
+            if start > now + MAX_WAIT_MS {
+                let wait_s = (start - MAX_WAIT_MS).saturating_sub(now).div_ceil(1000).max(1);
                 return Err(remote(ErrorCode::StoreStepsTaken, format!("the next codes of this account are taken; try again in {wait_s} s")));
             }
             a.last_step = Some(next);
@@ -389,7 +392,7 @@ impl Vault for OpenBaoVault {
         let start = step.saturating_mul(period_ms);
         let now = now_ms();
         if start > now {
-            if start - now > period_ms + MIN_REMAINING_MS + 1000 {
+            if start - now > MAX_WAIT_MS + 1000 {
                 return Err(remote(ErrorCode::StoreError, "OpenBao gives only the current code"));
             }
             // Wait for the step to begin on every clock (a little margin for the server's).
