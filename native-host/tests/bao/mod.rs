@@ -12,6 +12,10 @@ use serde_json::{json, Value};
 /// `bao` on PATH; without it the tests skip with a message (CI and xtask install it, and fail
 /// instead of skipping when `CI` is set).
 pub fn bao_bin() -> Option<PathBuf> {
+    if std::env::var("EPROC_A2F_SKIP_OPENBAO").is_ok() {
+        eprintln!("SKIPPED here: runs in the xtask stage \"openbao: dev server and three-node Raft\"");
+        return None;
+    }
     let path = std::env::var_os("PATH")?;
     for dir in std::env::split_paths(&path) {
         let p = dir.join("bao");
@@ -140,5 +144,137 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// One node of a Raft cluster on loopback (its own API and cluster ports, storage folder).
+pub struct Node {
+    pub child: Option<Child>,
+    pub api: String,
+    pub dir: PathBuf,
+    config: PathBuf,
+}
+
+impl Node {
+    fn start(&mut self, bao: &Path) {
+        let log = std::fs::File::create(self.dir.join("server.log")).unwrap();
+        let child = Command::new(bao)
+            .arg("server")
+            .arg(format!("-config={}", self.config.display()))
+            .env("HOME", &self.dir)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start bao server");
+        self.child = Some(child);
+    }
+
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub struct Cluster {
+    pub nodes: Vec<Node>,
+    pub token: String,
+    pub agent: ureq::Agent,
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// Three nodes, initialised (one unseal key), joined, unsealed, the TOTP and KV v2 engines
+    /// mounted.
+    pub fn start(bao: &Path) -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        let agent = agent(None);
+        let mut nodes = Vec::new();
+        for i in 0..3 {
+            let (port, cport) = (free_port(), free_port());
+            let ndir = dir.path().join(format!("node{i}"));
+            std::fs::create_dir_all(ndir.join("raft")).unwrap();
+            let config = ndir.join("config.hcl");
+            std::fs::write(
+                &config,
+                format!(
+                    "storage \"raft\" {{\n  path = \"{}\"\n  node_id = \"node{i}\"\n}}\n\
+                     listener \"tcp\" {{\n  address = \"127.0.0.1:{port}\"\n  cluster_address = \"127.0.0.1:{cport}\"\n  tls_disable = true\n}}\n\
+                     api_addr = \"http://127.0.0.1:{port}\"\ncluster_addr = \"https://127.0.0.1:{cport}\"\ndisable_mlock = true\n",
+                    ndir.join("raft").display()
+                ),
+            )
+            .unwrap();
+            let mut n = Node { child: None, api: format!("http://127.0.0.1:{port}"), dir: ndir, config };
+            n.start(bao);
+            nodes.push(n);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let wait = |what: &str, f: &dyn Fn() -> bool| {
+            while !f() {
+                assert!(Instant::now() < deadline, "raft cluster: {what}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        };
+        for n in &nodes {
+            wait("node up", &|| api(&agent, &n.api, "", "GET", "sys/health", None).0 != 0);
+        }
+        let (st, init) = api(&agent, &nodes[0].api, "", "POST", "sys/init", Some(json!({"secret_shares": 1, "secret_threshold": 1})));
+        assert_eq!(st, 200, "init: {init}");
+        let key = init["keys_base64"][0].as_str().unwrap().to_owned();
+        let token = init["root_token"].as_str().unwrap().to_owned();
+        api(&agent, &nodes[0].api, "", "POST", "sys/unseal", Some(json!({ "key": key })));
+        wait("first node active", &|| api(&agent, &nodes[0].api, "", "GET", "sys/health", None).0 == 200);
+        // Joined nodes become voters once stable: 10 s by default, 1 s is enough here.
+        wait("autopilot", &|| {
+            api(&agent, &nodes[0].api, &token, "POST", "sys/storage/raft/autopilot/configuration", Some(json!({"server_stabilization_time": "1s"}))).0 < 300
+        });
+        for n in &nodes[1..] {
+            let (st, j) = api(&agent, &n.api, "", "POST", "sys/storage/raft/join", Some(json!({"leader_api_addr": nodes[0].api})));
+            assert_eq!(st, 200, "join: {j}");
+            wait("unseal after join", &|| {
+                let (_, u) = api(&agent, &n.api, "", "POST", "sys/unseal", Some(json!({ "key": key })));
+                u["sealed"] == false
+            });
+        }
+        wait("three voters", &|| {
+            let (_, c) = api(&agent, &nodes[0].api, &token, "GET", "sys/storage/raft/configuration", None);
+            c["data"]["config"]["servers"].as_array().is_some_and(|s| s.len() == 3 && s.iter().all(|x| x["voter"] == true))
+        });
+        for n in &nodes[1..] {
+            wait("standby ready", &|| api(&agent, &n.api, "", "GET", "sys/health", None).0 == 429);
+        }
+        let c = Cluster { nodes, token, agent, _dir: dir };
+        c.ok("POST", "sys/mounts/totp", json!({"type": "totp"}));
+        c.ok("POST", "sys/mounts/secret", json!({"type": "kv", "options": {"version": "2"}}));
+        // A new KV v2 mount upgrades itself for a moment before it takes writes.
+        let l = c.leader().unwrap();
+        let probe = Instant::now() + Duration::from_secs(20);
+        while api(&c.agent, &c.nodes[l].api, &c.token, "POST", "secret/data/probe", Some(json!({"data": {}}))).0 != 200 {
+            assert!(Instant::now() < probe, "KV v2 mount never ready");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        c
+    }
+
+    /// The index of the active node.
+    pub fn leader(&self) -> Option<usize> {
+        self.nodes.iter().position(|n| n.child.is_some() && api(&self.agent, &n.api, "", "GET", "sys/health", None).0 == 200)
+    }
+
+    pub fn ok(&self, method: &str, path: &str, body: Value) -> Value {
+        let l = self.leader().expect("an active node");
+        let (st, b) = api(&self.agent, &self.nodes[l].api, &self.token, method, path, Some(body));
+        assert!(st < 300, "{method} {path}: {st} {b}");
+        b
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for n in &mut self.nodes {
+            n.kill();
+        }
     }
 }

@@ -45,6 +45,9 @@ impl Reply {
 pub struct Client {
     agent: ureq::Agent,
     pub base: String,
+    /// Every node, `base` first; requests go to the last one that answered.
+    bases: Vec<String>,
+    current: std::cell::Cell<usize>,
     token: RefCell<Option<Zeroizing<String>>>,
 }
 
@@ -65,7 +68,7 @@ fn load_roots(path: &Path) -> Result<ureq::tls::RootCerts, VaultError> {
 }
 
 impl Client {
-    pub fn new(address: &str, ca_cert: Option<&Path>, timeout: Duration) -> Result<Client, VaultError> {
+    pub fn new(address: &str, fallback: &[String], ca_cert: Option<&Path>, timeout: Duration) -> Result<Client, VaultError> {
         let mut tls = ureq::tls::TlsConfig::builder();
         if let Some(ca) = ca_cert {
             tls = tls.root_certs(load_roots(ca)?);
@@ -76,7 +79,10 @@ impl Client {
             .max_redirects(0)
             .tls_config(tls.build())
             .build();
-        Ok(Client { agent: config.into(), base: address.trim_end_matches('/').to_owned(), token: RefCell::new(None) })
+        let base = address.trim_end_matches('/').to_owned();
+        let mut bases = vec![base.clone()];
+        bases.extend(fallback.iter().map(|a| a.trim_end_matches('/').to_owned()));
+        Ok(Client { agent: config.into(), base, bases, current: std::cell::Cell::new(0), token: RefCell::new(None) })
     }
 
     pub fn set_token(&self, token: Option<Zeroizing<String>>) {
@@ -87,24 +93,51 @@ impl Client {
         self.token.borrow().is_some()
     }
 
-    fn transport(&self, e: ureq::Error) -> VaultError {
+    fn transport(&self, base: &str, e: ureq::Error) -> VaultError {
         use ureq::Error as E;
         match e {
-            E::Tls(_) | E::Pem(_) | E::Rustls(_) => remote(ErrorCode::StoreTls, format!("{}: {e}", self.base)),
-            E::Io(ref io) if io.to_string().to_lowercase().contains("certificate") => {
-                remote(ErrorCode::StoreTls, format!("{}: {e}", self.base))
-            }
-            E::Io(_) | E::ConnectionFailed | E::HostNotFound | E::Timeout(_) => {
-                remote(ErrorCode::StoreUnreachable, format!("{}: {e}", self.base))
-            }
-            other => remote(ErrorCode::StoreError, format!("{}: {other}", self.base)),
+            E::Tls(_) | E::Pem(_) | E::Rustls(_) => remote(ErrorCode::StoreTls, format!("{base}: {e}")),
+            E::Io(ref io) if io.to_string().to_lowercase().contains("certificate") => remote(ErrorCode::StoreTls, format!("{base}: {e}")),
+            E::Io(_) | E::ConnectionFailed | E::HostNotFound | E::Timeout(_) => remote(ErrorCode::StoreUnreachable, format!("{base}: {e}")),
+            other => remote(ErrorCode::StoreError, format!("{base}: {other}")),
         }
     }
 
     /// One request. `LIST` is sent as `GET ?list=true`. Transport failures are errors; any HTTP
-    /// status is a [`Reply`].
+    /// status is a [`Reply`]. With several nodes, a node that does not answer, is sealed or has
+    /// no active node to forward to hands the request to the next one, for up to 15 s (a Raft
+    /// election); a write is never answered by anything but the active node.
     pub fn raw(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Reply, VaultError> {
-        let mut url = format!("{}/v1/{}", self.base, path.trim_start_matches('/'));
+        let n = self.bases.len();
+        if n == 1 {
+            return self.raw_at(0, method, path, body);
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let mut last = None;
+            for i in 0..n {
+                let idx = (self.current.get() + i) % n;
+                let r = self.raw_at(idx, method, path, body);
+                let next = match &r {
+                    Ok(reply) => matches!(reply.status, 307 | 500 | 502 | 503) && !reply.errors().contains("check-and-set"),
+                    Err(VaultError::Remote { code, .. }) => *code == ErrorCode::StoreUnreachable,
+                    Err(_) => false,
+                };
+                if !next {
+                    self.current.set(idx);
+                    return r;
+                }
+                last = Some(r);
+            }
+            if std::time::Instant::now() >= deadline {
+                return last.unwrap_or_else(|| Err(remote(ErrorCode::StoreUnreachable, "no node answered")));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn raw_at(&self, idx: usize, method: &str, path: &str, body: Option<&Value>) -> Result<Reply, VaultError> {
+        let mut url = format!("{}/v1/{}", self.bases[idx], path.trim_start_matches('/'));
         if method == "LIST" {
             url.push_str("?list=true");
         }
@@ -135,7 +168,7 @@ impl Client {
                 }
             }
         };
-        let mut resp = result.map_err(|e| self.transport(e))?;
+        let mut resp = result.map_err(|e| self.transport(&self.bases[idx], e))?;
         let status = resp.status().as_u16();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         let body = if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
@@ -169,6 +202,9 @@ impl Client {
                     Err(e) => e,
                 }
             }
+            // A standby that cannot reach an active node sends the client to it.
+            307 => remote(ErrorCode::StoreUnreachable, format!("{path}: no active OpenBao node (a leader election, or this node is cut off from the cluster)")),
+            500 if lower.contains("active") => remote(ErrorCode::StoreUnreachable, format!("{path}: {errors}")),
             404 if lower.contains("no handler for route") || lower.contains("route entry not found") => {
                 remote(ErrorCode::StoreNotMounted, format!("{path}: {errors}"))
             }

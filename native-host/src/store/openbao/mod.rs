@@ -68,7 +68,7 @@ pub struct OpenBaoVault {
 
 impl OpenBaoVault {
     pub fn new(settings: Settings) -> Result<OpenBaoVault, VaultError> {
-        let client = Client::new(&settings.address, settings.ca_cert.as_deref(), Duration::from_secs(10))?;
+        let client = Client::new(&settings.address, &settings.fallback, settings.ca_cert.as_deref(), Duration::from_secs(10))?;
         Ok(OpenBaoVault { settings, client, logged_in: Cell::new(false) })
     }
 

@@ -22,6 +22,8 @@ use zeroize::Zeroizing;
 pub struct StoreConfig {
     pub backend: Option<String>,
     pub address: Option<String>,
+    /// Other nodes of the cluster, tried in order when the address does not answer.
+    pub fallback_addresses: Option<Vec<String>>,
     pub ca_cert: Option<PathBuf>,
     pub totp_mount: Option<String>,
     pub kv_mount: Option<String>,
@@ -77,6 +79,8 @@ impl Method {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub address: String,
+    /// Other nodes (config `fallbackAddresses`, env `EPROC_A2F_OPENBAO_FALLBACK`, comma-separated).
+    pub fallback: Vec<String>,
     pub ca_cert: Option<PathBuf>,
     pub totp_mount: String,
     pub kv_mount: String,
@@ -113,7 +117,7 @@ fn merge(base: &mut StoreConfig, over: StoreConfig) {
     macro_rules! take {
         ($($f:ident),*) => { $( if over.$f.is_some() { base.$f = over.$f; } )* };
     }
-    take!(backend, address, ca_cert, totp_mount, kv_mount, prefix, auth);
+    take!(backend, address, fallback_addresses, ca_cert, totp_mount, kv_mount, prefix, auth);
 }
 
 fn env(names: &[&str]) -> Option<String> {
@@ -147,8 +151,14 @@ pub fn resolve(mut cfg: StoreConfig, env: &dyn Fn(&[&str]) -> Option<String>) ->
     let address = env(&["BAO_ADDR", "VAULT_ADDR"])
         .or(cfg.address)
         .ok_or("store \"openbao\" needs an address: set BAO_ADDR or store.address")?;
-    if !(address.starts_with("https://") || address.starts_with("http://")) {
-        return Err(format!("OpenBao address {address:?} must start with https:// (or http:// for a local test server)"));
+    let fallback: Vec<String> = match env(&["EPROC_A2F_OPENBAO_FALLBACK"]) {
+        Some(list) => list.split(',').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect(),
+        None => cfg.fallback_addresses.unwrap_or_default(),
+    };
+    for a in std::iter::once(&address).chain(&fallback) {
+        if !(a.starts_with("https://") || a.starts_with("http://")) {
+            return Err(format!("OpenBao address {a:?} must start with https:// (or http:// for a local test server)"));
+        }
     }
     let ca_cert = env(&["BAO_CACERT", "VAULT_CACERT"]).map(PathBuf::from).or(cfg.ca_cert);
     let prefix = env(&["EPROC_A2F_OPENBAO_PREFIX"]).or(cfg.prefix).unwrap_or_else(|| "eproc-a2f-".into());
@@ -168,6 +178,7 @@ pub fn resolve(mut cfg: StoreConfig, env: &dyn Fn(&[&str]) -> Option<String>) ->
     let auth_mount = mount(auth.mount, method.as_str());
     Ok(Backend::OpenBao(Box::new(Settings {
         address,
+        fallback,
         ca_cert,
         totp_mount,
         kv_mount,
