@@ -166,7 +166,7 @@ pub struct PolicyArgs {
     #[arg(long)]
     pub allow_unsigned_xpi: bool,
     #[command(flatten)]
-    pub openbao: openbao::OpenBaoArgs,
+    pub openbao: Box<openbao::OpenBaoArgs>,
 }
 
 impl PolicyArgs {
@@ -185,7 +185,7 @@ impl PolicyArgs {
             system_hosts_only: false,
             host_path: PathBuf::from("/usr/bin/eproc-a2f"),
             allow_unsigned_xpi: false,
-            openbao: openbao::OpenBaoArgs::default(),
+            openbao: Box::default(),
         }
     }
 }

@@ -6,6 +6,9 @@ export const PROTOCOL_ERROR_CODES = [
   'unknown_site', 'no_account', 'unknown_account', 'choose_account', 'invalid_key', 'key_exists',
   'confirm_required', 'keyring_unavailable', 'keyring_locked', 'keyring_error', 'secret_missing',
   'index_corrupt', 'storage_error', 'busy', 'internal_error',
+  // The firm store on OpenBao (issue 12).
+  'store_unreachable', 'store_sealed', 'store_tls', 'store_auth', 'store_denied', 'store_key_missing',
+  'store_not_mounted', 'store_steps_taken', 'store_error',
 ] as const;
 
 /** Codes the extension itself produces when no protocol answer could be had. */

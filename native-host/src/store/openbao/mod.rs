@@ -240,16 +240,19 @@ fn backoff(attempt: u32) {
 impl Vault for OpenBaoVault {
     fn status(&self) -> StoreStatus {
         match self.health() {
-            Ok(v) => StoreStatus { state: "ok", backend: "openbao", detail: Some(format!("{} ({})", self.settings.address, v["display_name"].as_str().unwrap_or(""))) },
-            Err(VaultError::Remote { code, detail }) => StoreStatus {
+            // `detail` is the address: the popup shows it (contract 3 of the popup's states).
+            Ok(_) => StoreStatus { state: "ok", backend: "openbao", detail: Some(self.settings.address.clone()) },
+            Err(VaultError::Remote { code, .. }) => StoreStatus {
                 state: match code {
-                    ErrorCode::StoreUnreachable | ErrorCode::StoreTls => "unavailable",
+                    ErrorCode::StoreUnreachable => "unreachable",
+                    ErrorCode::StoreTls => "tls_error",
                     ErrorCode::StoreSealed => "sealed",
-                    ErrorCode::StoreAuth => "login_required",
+                    ErrorCode::StoreAuth => "token_expired",
+                    ErrorCode::StoreDenied => "permission_denied",
                     _ => "error",
                 },
                 backend: "openbao",
-                detail: Some(format!("{}: {detail}", code.as_str())),
+                detail: Some(self.settings.address.clone()),
             },
             Err(e) => StoreStatus { state: "error", backend: "openbao", detail: Some(e.to_string()) },
         }

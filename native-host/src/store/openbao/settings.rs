@@ -108,7 +108,8 @@ fn read_store(path: &Path) -> Result<Option<StoreConfig>, String> {
         Ok(text) => serde_json::from_str::<FileWithStore>(&text)
             .map(|f| f.store)
             .map_err(|e| format!("{}: store: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // No file (or a file where a folder of the path should be): nothing configured there.
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => Ok(None),
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
 }
