@@ -421,6 +421,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             let what = match outcome {
                 "unchanged" => app.t("Chave já estava salva", "Key was already saved"),
                 "replaced" => app.t("Chave substituída", "Key replaced"),
+                _ if app.vault.computes_codes() => app.t("Chave salva no cofre da firma (OpenBao)", "Key saved in the firm's vault (OpenBao)"),
                 _ => app.t("Chave salva no chaveiro do sistema", "Key saved in the system keyring"),
             };
             let systems: Vec<&str> = answer["systems"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();

@@ -246,6 +246,18 @@ fn lawyers_see_only_their_codes_and_robots_only_named_accounts() {
         let st = ok(&l.cli(&["store", "status", "--json"], None));
         assert_eq!(st["state"], "ok", "{st}");
         assert!(st["policies"].to_string().contains("eproc-a2f-lawyer-bia"));
+        // Renewed before it expires: a 6-second token still works 10 s after the login.
+        s.ok("POST", "auth/userpass/users/cia", json!({"password": "pw-cia", "token_policies": "eproc-a2f-lawyer-bia", "token_ttl": "6s", "token_max_ttl": "1h"}));
+        let env_c = Env::new();
+        let mut short = Client::new(&env_c, &s, "bia-");
+        short.token = None;
+        ok(&short.cli(&["store", "login", "--method", "userpass", "--username", "cia", "--stdin"], Some("pw-cia\n")));
+        for i in 0..3 {
+            std::thread::sleep(std::time::Duration::from_millis(3500));
+            let st = ok(&short.cli(&["store", "status", "--json"], None));
+            assert_eq!(st["state"], "ok", "renewed in time ({i}): {st}");
+        }
+        ok(&short.cli(&["store", "logout"], None));
         ok(&l.cli(&["store", "logout"], None));
         assert_eq!(err_code(&l.ask(json!({"type": "accounts"}))), "store_auth");
     } else {

@@ -1,6 +1,6 @@
 //! Tokens: from `BAO_TOKEN` (used as is), or obtained by `store login` (userpass, AppRole, or a
-//! token typed in) and kept in the OS keyring (service `eproc-a2f-openbao`, user = the address),
-//! renewed when less than half of its life is left. A robot with an AppRole secret ID (file or
+//! token typed in) and kept in the OS keyring (service `eproc-a2f-openbao`, user `<address>|<prefix>`),
+//! renewed once a third of its life is used up. A robot with an AppRole secret ID (file or
 //! environment) logs in again by itself when its token has run out.
 
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ fn now_s() -> u64 {
 }
 
 fn entry(s: &Settings) -> Result<keyring::Entry, VaultError> {
-    keyring::Entry::new(TOKEN_SERVICE, &s.address).map_err(crate::store::secrets::map_error)
+    keyring::Entry::new(TOKEN_SERVICE, &format!("{}|{}", s.address, s.prefix)).map_err(crate::store::secrets::map_error)
 }
 
 pub fn load(s: &Settings) -> Result<Option<StoredToken>, VaultError> {
@@ -134,10 +134,11 @@ pub fn ensure_token(c: &Client, s: &Settings) -> Result<(), VaultError> {
     let stored = load(s).unwrap_or(None);
     if let Some(mut t) = stored {
         let now = now_s();
-        if t.expires == 0 || t.expires > now + 5 {
+        let left = t.expires.saturating_sub(now);
+        if t.expires == 0 || left > 1 {
             c.set_token(Some(Zeroizing::new(t.token.clone())));
-            // Renew when less than half of the life is left.
-            if t.renewable && t.expires != 0 && t.expires.saturating_sub(now) < t.ttl / 2 {
+            // Renew once a third of the life is used up (less than two thirds left).
+            if t.renewable && t.expires != 0 && left.saturating_mul(3) < t.ttl.saturating_mul(2) {
                 if let Ok(body) = c.call("POST", "auth/token/renew-self", Some(&json!({}))) {
                     let method = Method::parse(&t.method).unwrap_or(Method::Token);
                     if let Ok(mut renewed) = from_auth(&body, method) {
