@@ -163,7 +163,11 @@ impl Client {
                     r = r.header("X-Vault-Token", t.as_str());
                 }
                 match body {
-                    Some(b) => r.send_json(b),
+                    // Serialized into memory that is wiped afterwards (an enrollment carries a key).
+                    Some(b) => {
+                        let bytes = Zeroizing::new(serde_json::to_vec(b).unwrap_or_default());
+                        r.header("Content-Type", "application/json").send(&bytes[..])
+                    }
                     None => r.send_empty(),
                 }
             }

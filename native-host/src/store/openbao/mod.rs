@@ -174,9 +174,10 @@ impl OpenBaoVault {
     }
 
     fn write_key(&self, name: &str, account: &Account, key: &SecretKey) -> Result<(), VaultError> {
-        let body = json!({
+        let b32 = Zeroizing::new(key.to_base32());
+        let mut body = json!({
             "generate": false,
-            "key": Zeroizing::new(key.to_base32()).as_str(),
+            "key": b32.as_str(),
             "issuer": format!("eproc-a2f {}", account.authenticator),
             "account_name": account.user,
             "algorithm": account.params.algorithm.as_str(),
@@ -184,8 +185,12 @@ impl OpenBaoVault {
             "period": account.params.period,
         });
         let path = format!("{}/keys/{name}", self.settings.totp_mount);
-        let r = self.client.raw("POST", &path, Some(&body))?;
-        drop(body);
+        let r = self.client.raw("POST", &path, Some(&body));
+        // The JSON value's copy of the key is wiped too.
+        if let Some(Value::String(k)) = body.get_mut("key") {
+            zeroize::Zeroize::zeroize(k);
+        }
+        let r = r?;
         if r.ok() {
             return Ok(());
         }
@@ -327,7 +332,7 @@ impl Vault for OpenBaoVault {
         }
         // Keep the steps already handed out (and the creation time) of an earlier record.
         let mut record = account;
-        loop {
+        for attempt in 0..CAS_TRIES {
             let (version, old) = match self.read_record(&record.authenticator, &record.user)? {
                 Some((v, old)) => (v, Some(old)),
                 None => (self.current_version(&record.authenticator, &record.user)?, None),
@@ -342,7 +347,9 @@ impl Vault for OpenBaoVault {
             if self.write_record(&record, version)? {
                 return Ok(outcome);
             }
+            backoff(attempt);
         }
+        Err(VaultError::Busy("too many concurrent writers on the account record".into()))
     }
 
     fn remove(&mut self, authenticator: &str, user: &str) -> Result<(), VaultError> {

@@ -75,8 +75,8 @@ impl Method {
     }
 }
 
-/// Everything needed to talk to OpenBao.
-#[derive(Debug, Clone)]
+/// Everything needed to talk to OpenBao. `Debug` leaves the token and secret ID out.
+#[derive(Clone)]
 pub struct Settings {
     pub address: String,
     /// Other nodes (config `fallbackAddresses`, env `EPROC_A2F_OPENBAO_FALLBACK`, comma-separated).
@@ -94,6 +94,21 @@ pub struct Settings {
     /// A token given by the environment (`BAO_TOKEN`): used as is, never stored.
     pub env_token: Option<Zeroizing<String>>,
     pub env_secret_id: Option<Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("address", &self.address)
+            .field("fallback", &self.fallback)
+            .field("ca_cert", &self.ca_cert)
+            .field("totp_mount", &self.totp_mount)
+            .field("kv_mount", &self.kv_mount)
+            .field("prefix", &self.prefix)
+            .field("method", &self.method)
+            .field("env_token", &self.env_token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// The backend in force.
