@@ -48,6 +48,8 @@ pub struct Client {
     /// Every node, `base` first; requests go to the last one that answered.
     bases: Vec<String>,
     current: std::cell::Cell<usize>,
+    /// The server's clock (the `Date` header of the last answer), Unix seconds.
+    pub server_time: std::cell::Cell<Option<u64>>,
     token: RefCell<Option<Zeroizing<String>>>,
 }
 
@@ -82,7 +84,7 @@ impl Client {
         let base = address.trim_end_matches('/').to_owned();
         let mut bases = vec![base.clone()];
         bases.extend(fallback.iter().map(|a| a.trim_end_matches('/').to_owned()));
-        Ok(Client { agent: config.into(), base, bases, current: std::cell::Cell::new(0), token: RefCell::new(None) })
+        Ok(Client { agent: config.into(), base, bases, current: std::cell::Cell::new(0), server_time: std::cell::Cell::new(None), token: RefCell::new(None) })
     }
 
     pub fn set_token(&self, token: Option<Zeroizing<String>>) {
@@ -174,6 +176,7 @@ impl Client {
         };
         let mut resp = result.map_err(|e| self.transport(&self.bases[idx], e))?;
         let status = resp.status().as_u16();
+        self.server_time.set(resp.headers().get("date").and_then(|d| d.to_str().ok()).and_then(http_date));
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         let body = if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
         Ok(Reply { status, body })
@@ -215,5 +218,34 @@ impl Client {
             400 if lower.contains("unknown key") => remote(ErrorCode::StoreKeyMissing, format!("{path}: {errors}")),
             s => remote(ErrorCode::StoreError, format!("{path}: HTTP {s} {errors}")),
         }
+    }
+}
+
+/// Unix seconds of an HTTP date (`Thu, 03 Dec 2026 17:19:48 GMT`, the only form servers send).
+pub fn http_date(s: &str) -> Option<u64> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let [_, day, mon, year, hms, "GMT"] = parts[..] else { return None };
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].iter().position(|m| *m == mon)? as i64 + 1;
+    let (d, y): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
+    let t: Vec<i64> = hms.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let [h, mi, se] = t[..] else { return None };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y2 = if month <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146097 + doe - 719468;
+    u64::try_from(days * 86400 + h * 3600 + mi * 60 + se).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn http_dates() {
+        assert_eq!(super::http_date("Thu, 03 Dec 2026 17:19:48 GMT"), Some(1796318388));
+        assert_eq!(super::http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(super::http_date("Sun, 29 Feb 2004 12:00:01 GMT"), Some(1078056001));
+        assert_eq!(super::http_date("yesterday"), None);
     }
 }

@@ -57,6 +57,10 @@ pub fn key_name(prefix: &str, authenticator: &str, user: &str) -> String {
 /// The longest a code request waits for its step to begin (the extension's code timeout is 20 s).
 pub const MAX_WAIT_MS: u64 = 15_000;
 
+/// The largest clock difference with the server a code is given with (the `Date` header has
+/// whole seconds).
+const MAX_CLOCK_SKEW_S: u64 = 2;
+
 /// How many CAS conflicts a claim survives before it answers `busy`.
 const CAS_TRIES: u32 = 40;
 
@@ -163,6 +167,15 @@ impl OpenBaoVault {
         let body = self.call("GET", &path, None)?;
         let t1 = now_ms();
         let code = body["data"]["code"].as_str().ok_or_else(|| remote(ErrorCode::StoreError, format!("{path}: answer without a code")))?;
+        // The engine's code is of the server's time step, the claim of ours: they must agree, or
+        // two machines with different clocks could get the same code for different claims.
+        if let Some(server) = self.client.server_time.get() {
+            let (lo, hi) = (t0 / 1000, t1.div_ceil(1000));
+            let off = if server + MAX_CLOCK_SKEW_S < lo { lo - server } else if server > hi + MAX_CLOCK_SKEW_S { server - hi } else { 0 };
+            if off > 0 {
+                return Err(remote(ErrorCode::StoreError, format!("this computer's clock differs from OpenBao's by about {off} s: set the clock (NTP) and try again")));
+            }
+        }
         Ok((Zeroizing::new(code.to_owned()), t0, t1))
     }
 
@@ -170,7 +183,13 @@ impl OpenBaoVault {
     fn engine_matches(&self, name: &str, key: &SecretKey, account: &Account) -> Result<bool, VaultError> {
         let (code, t0, t1) = self.engine_now(name)?;
         let p = &account.params;
-        Ok(*code == code_at(key, p, t0 / 1000) || *code == code_at(key, p, t1 / 1000))
+        // The engine computed it at the server's time: the `Date` second (or the one before, if
+        // the header was written just after a second began); without it, ours.
+        let times: Vec<u64> = match self.client.server_time.get() {
+            Some(s) => vec![s, s.saturating_sub(1)],
+            None => vec![t0 / 1000, t1 / 1000],
+        };
+        Ok(times.iter().any(|t| *code == code_at(key, p, *t)))
     }
 
     fn write_key(&self, name: &str, account: &Account, key: &SecretKey) -> Result<(), VaultError> {
@@ -411,11 +430,21 @@ impl Vault for OpenBaoVault {
             return Err(remote(ErrorCode::StoreError, "OpenBao gives only the current code, not an earlier one"));
         }
         let name = self.key_name(&account.authenticator, &account.user);
-        let (code, t0, t1) = self.engine_now(&name)?;
-        if step_at(&account.params, t0) != step || step_at(&account.params, t1) != step {
-            return Err(remote(ErrorCode::StoreError, "the time step ended while OpenBao answered; ask again"));
+        let end = start.saturating_add(period_ms);
+        for _ in 0..3 {
+            let (code, t0, t1) = self.engine_now(&name)?;
+            if step_at(&account.params, t0) != step || step_at(&account.params, t1) != step {
+                return Err(remote(ErrorCode::StoreError, "the time step ended while OpenBao answered; ask again"));
+            }
+            // The code must be of the claimed step on the server's clock too: its whole `Date`
+            // second inside the step (a server a little behind: wait for it and ask again).
+            match self.client.server_time.get().map(|s| s * 1000) {
+                Some(s) if s < start => std::thread::sleep(Duration::from_millis(start - s + 40)),
+                Some(s) if s + 1000 > end => return Err(remote(ErrorCode::StoreError, "OpenBao's clock is past this step; ask again")),
+                _ => return Ok((code.to_string(), t1)),
+            }
         }
-        Ok((code.to_string(), t1))
+        Err(remote(ErrorCode::StoreError, "OpenBao's clock stays behind this step: set the clocks (NTP)"))
     }
 }
 
