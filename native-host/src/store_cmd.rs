@@ -140,7 +140,11 @@ fn status(lang: Lang, as_json: bool) -> Result<()> {
     } else if v["state"] == "ok" {
         println!("{}: OpenBao {} ({})", lang.pick("Cofre", "Store"), v["address"].as_str().unwrap_or(""), v["version"].as_str().unwrap_or(""));
         println!("  {}: {}", lang.pick("identidade", "identity"), v["display_name"].as_str().unwrap_or(""));
-        println!("  {}: {} s", lang.pick("validade do token", "token TTL"), v["ttl"]);
+        let ttl = match v["ttl"].as_u64() {
+            Some(0) | None => lang.pick("sem validade", "no expiry").to_owned(),
+            Some(t) => format!("{t} s"),
+        };
+        println!("  {}: {ttl}", lang.pick("validade do token", "token TTL"));
         println!("  {}: {}", lang.pick("prefixo", "prefix"), v["prefix"].as_str().unwrap_or(""));
     } else {
         let code = v["error"].as_str().unwrap_or("store_error");
