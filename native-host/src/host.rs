@@ -15,7 +15,6 @@ use eproc_a2f_core::{Lang, Registry};
 
 use crate::config::{self, Caller};
 use crate::framing::{read_frame, write_frame, FrameError, Incoming};
-use crate::store::{secrets::OsKeyring, KeyringVault};
 
 pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
@@ -150,7 +149,7 @@ pub fn run(caller: Caller) -> i32 {
         eprintln!("eproc-a2f: {p}");
     }
     let dir = config::user_config_dir().unwrap_or_else(|| std::env::temp_dir().join("eproc-a2f-no-home"));
-    let mut vault = KeyringVault::new(dir, OsKeyring);
+    let mut vault = crate::store::select::open(dir);
     let mut session = Session { allowed, registry, vault: &mut vault };
     let stdin = io::stdin();
     let stdout = io::stdout();

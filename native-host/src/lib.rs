@@ -10,3 +10,4 @@ pub mod import_cmd;
 pub mod install;
 pub mod policy;
 pub mod store;
+pub mod store_cmd;

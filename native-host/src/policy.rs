@@ -31,6 +31,7 @@ use crate::config::{HOST_NAME, OWN_CHROME_ID, OWN_GECKO_ID};
 use crate::install::{self, Browser};
 
 mod admx;
+pub mod openbao;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -51,6 +52,8 @@ pub enum Kind {
     HostManifest,
     /// linux, windows, macos, firefox (when --xpi-url is given) and host-config, one folder each.
     All,
+    /// The firm store on OpenBao: mounts, ACL per lawyer, robot AppRole role, audit device.
+    Openbao,
 }
 
 impl Kind {
@@ -64,6 +67,7 @@ impl Kind {
             Kind::HostConfig => "host-config",
             Kind::HostManifest => "host-manifest",
             Kind::All => "all",
+            Kind::Openbao => "openbao",
         }
     }
 }
@@ -161,6 +165,8 @@ pub struct PolicyArgs {
     /// Firefox ESR: permite xpi não assinado (testes) / allow an unsigned xpi (ESR, tests only).
     #[arg(long)]
     pub allow_unsigned_xpi: bool,
+    #[command(flatten)]
+    pub openbao: Box<openbao::OpenBaoArgs>,
 }
 
 impl PolicyArgs {
@@ -179,6 +185,7 @@ impl PolicyArgs {
             system_hosts_only: false,
             host_path: PathBuf::from("/usr/bin/eproc-a2f"),
             allow_unsigned_xpi: false,
+            openbao: Box::default(),
         }
     }
 }
@@ -673,6 +680,7 @@ pub fn generate(args: &PolicyArgs) -> Result<Vec<(PathBuf, String)>> {
                     (Path::new("firefox").join(&file), pretty(&install::manifest(Browser::Firefox, path, &ids)?)),
                 ]
             }
+            Kind::Openbao => openbao::generate(&args.openbao)?,
             Kind::All => unreachable!("expanded below"),
         })
     };

@@ -46,6 +46,8 @@ if (process.env.EPROC_A2F_IN_KEYRING !== '1') {
   if ((browser === 'chromium' || browser === 'all') && mode !== 'native') files.push(join(HERE, 'migration.e2e.mjs'));
   // issue 11: a QR image imported in the options page fills a login (both browsers, both modes)
   files.push(join(HERE, 'import.e2e.mjs'));
+  // issue 12: a Chromium login filled with a key held only in OpenBao (native mode)
+  if ((browser === 'chromium' || browser === 'all') && mode !== 'browser') files.push(join(HERE, 'openbao.e2e.mjs'));
   const nodeArgs = ['--test', '--test-reporter=spec', '--test-concurrency=1'];
   if (grep) nodeArgs.push(`--test-name-pattern=${grep}`);
   const started = Date.now();

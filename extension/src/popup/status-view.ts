@@ -81,7 +81,8 @@ export function describeSource(s: StatusReply | null | undefined): StatusView {
   const address = String(store.address ?? (typeof store.detail === 'string' ? store.detail : '') ?? '');
   switch (state) {
     case 'ok':
-      return { attention: false, tone: 'ok', state: 'ok', title: t('statusSourceNative', [String(hello.version ?? '?')]), text: '' };
+      // Issue 12: say which store serves the keys when it is the firm's OpenBao.
+      return { attention: false, tone: 'ok', state: 'ok', title: t('statusSourceNative', [String(hello.version ?? '?')]), text: store.backend === 'openbao' ? t('uiBaoOkText', [address]) : '' };
     case 'locked':
       return view({ tone: 'warn', state: 'keyring_locked', title: t('uiKeyringLockedTitle'), text: t('uiKeyringLockedText'), action: 'retry' });
     case 'unavailable':

@@ -8,6 +8,9 @@ export const PROTOCOL_ERROR_CODES = [
   'index_corrupt', 'storage_error', 'busy', 'internal_error',
   // issue 10: codes withheld after the court refused them; `restore` with no kept key
   'code_withheld', 'nothing_to_restore',
+  // The firm store on OpenBao (issue 12).
+  'store_unreachable', 'store_sealed', 'store_tls', 'store_auth', 'store_denied', 'store_key_missing',
+  'store_not_mounted', 'store_steps_taken', 'store_error',
 ] as const;
 
 /** Codes the extension itself produces when no protocol answer could be had. */

@@ -37,5 +37,10 @@ export function describeStatus(s: StatusReply): StatusView {
   if (state === 'locked') return { tone: 'warn', title: where, text: t('err_keyring_locked') };
   if (state === 'unavailable') return { tone: 'error', title: where, text: t('err_keyring_unavailable') };
   if (state === 'error') return { tone: 'error', title: where, text: t('err_keyring_error') };
+  if (hello.store?.backend === 'openbao') {
+    const address = String((hello.store as { address?: string; detail?: unknown }).address ?? (hello.store as { detail?: unknown }).detail ?? '');
+    if (state !== 'ok') return { tone: 'error', title: where, text: t('err_store_error') + (address ? ` (${address})` : '') };
+    return { tone: 'ok', title: where, text: t('uiBaoOkText', [address]) };
+  }
   return { tone: 'ok', title: where, text: t('statusReady') };
 }

@@ -16,7 +16,9 @@
 //!   loses neither key.
 
 pub mod index;
+pub mod openbao;
 pub mod secrets;
+pub mod select;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
