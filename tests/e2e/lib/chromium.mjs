@@ -101,6 +101,20 @@ export class ChromiumDriver extends Frameish {
       if (!p.isClosed()) await p.close().catch(() => {});
     }
   }
+  /** Opens `url` in a second tab of the same browser, gives `use` a driver of it (goto, eval,
+   * type, click, url), closes it after (issue 10: a second tab must not start a retry loop). */
+  async withTab(url, use) {
+    const p = await this.context.newPage();
+    try {
+      await p.goto(url, { waitUntil: 'domcontentloaded' });
+      const t = new Frameish(p);
+      t.goto = (u) => p.goto(u, { waitUntil: 'domcontentloaded' });
+      t.url = () => p.url();
+      return await use(t);
+    } finally {
+      await p.close().catch(() => {});
+    }
+  }
   /** Opens an extension page in a new tab and leaves it open (the migration kill tests). */
   async openExtensionTab(page) {
     const p = await this.context.newPage();
