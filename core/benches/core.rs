@@ -57,9 +57,9 @@ fn service(c: &mut Criterion) {
         label: None,
         params: Params::default(),
         created: 0,
-        last_step: None,
+        ..Account::default()
     };
-    let vault = MemoryVault { entries: vec![(acct, parse_key(KEY).unwrap().key)] };
+    let vault = MemoryVault { entries: vec![(acct, parse_key(KEY).unwrap().key)], ..MemoryVault::default() };
     let ctx = Context { registry: &reg, now_ms: NOW_MS, lang: Lang::PtBr, mode: "bench", version: "0" };
     let req = json!({"id": 1, "type": "code", "url": "https://eproc.jfpr.jus.br/eprocV2/", "peek": true}).to_string();
     c.bench_function("service/code-request-peek", |b| {

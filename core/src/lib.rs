@@ -6,6 +6,7 @@ pub mod display;
 pub mod i18n;
 pub mod import;
 pub mod protocol;
+pub mod rejection;
 pub mod registry;
 pub mod resolve;
 pub mod secret;

@@ -57,6 +57,9 @@ pub enum ErrorCode {
     ImportWrongPassword,
     ImportEmpty,
     ExportRefused,
+    // Court answers (issue 10).
+    CodeWithheld,
+    NothingToRestore,
 }
 
 impl ErrorCode {
@@ -89,10 +92,12 @@ impl ErrorCode {
             ErrorCode::ImportWrongPassword => "import_wrong_password",
             ErrorCode::ImportEmpty => "import_empty",
             ErrorCode::ExportRefused => "export_refused",
+            ErrorCode::CodeWithheld => "code_withheld",
+            ErrorCode::NothingToRestore => "nothing_to_restore",
         }
     }
 
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidRequest,
         ErrorCode::UnknownType,
@@ -120,6 +125,8 @@ impl ErrorCode {
         ErrorCode::ImportWrongPassword,
         ErrorCode::ImportEmpty,
         ErrorCode::ExportRefused,
+        ErrorCode::CodeWithheld,
+        ErrorCode::NothingToRestore,
     ];
 }
 
@@ -182,6 +189,32 @@ pub enum Request {
         /// Show the current code without using up its step (popup display).
         #[serde(default)]
         peek: bool,
+        /// Court time minus computer time, in ms (the extension estimates it from the court's
+        /// `Date` headers); the code is the one of the court's clock. At most
+        /// [`MAX_CLOCK_OFFSET_MS`] either way.
+        #[serde(default)]
+        clock_offset_ms: Option<i64>,
+    },
+    /// What the court said of a code the product handed out (issue 10; `crate::rejection`).
+    LoginResult {
+        #[serde(default)]
+        url: Option<String>,
+        #[serde(default)]
+        authenticator: Option<String>,
+        #[serde(default)]
+        user: Option<String>,
+        outcome: LoginOutcome,
+        /// The step of the code the court answered about, when known.
+        #[serde(default)]
+        step: Option<u64>,
+    },
+    /// Swaps an account's current key and the key a replacing enrollment kept.
+    Restore {
+        #[serde(default)]
+        url: Option<String>,
+        #[serde(default)]
+        authenticator: Option<String>,
+        user: String,
     },
     Enroll {
         url: String,
@@ -197,6 +230,9 @@ pub enum Request {
         period: Option<u32>,
         #[serde(default)]
         replace: bool,
+        /// As in `code`: the confirmation code (and the step it claims) at the court's clock.
+        #[serde(default)]
+        clock_offset_ms: Option<i64>,
     },
     /// Sets or clears an account's friendly name (options page).
     Label {
@@ -255,8 +291,26 @@ pub enum Request {
     },
 }
 
+/// What a court said of a code (`login_result`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginOutcome {
+    /// The court refused the code ("Código autenticador inválido", Keycloak's invalid OTP).
+    Rejected,
+    /// A login succeeded (the court's application page after the code).
+    Accepted,
+    /// The user cleared the record (popup).
+    Reset,
+}
+
+/// Largest `clock_offset_ms` either way: 10 minutes. A court clock further off is a broken
+/// `Date` header or a broken computer clock, and the extension shows a notice instead.
+pub const MAX_CLOCK_OFFSET_MS: i64 = 600_000;
+
 /// The request kinds this protocol version knows.
-pub const REQUEST_TYPES: [&str; 10] = ["hello", "systems", "accounts", "code", "enroll", "label", "remove", "import_preview", "import_apply", "export"];
+pub const REQUEST_TYPES: [&str; 12] = [
+    "hello", "systems", "accounts", "code", "enroll", "label", "remove", "import_preview", "import_apply", "export", "login_result", "restore",
+];
 
 /// Parses one request. On failure the `id` is still returned when it could be read, so that the
 /// error answer can carry it.
@@ -307,6 +361,15 @@ fn too_long(field: &str, max: usize) -> ProtocolError {
     ProtocolError::new(ErrorCode::InvalidRequest).detail(format!("field `{field}` is longer than {max} characters"))
 }
 
+fn check_offset(offset: Option<i64>) -> Result<(), ProtocolError> {
+    match offset {
+        Some(o) if o.unsigned_abs() > MAX_CLOCK_OFFSET_MS as u64 => Err(ProtocolError::new(ErrorCode::InvalidRequest)
+            .detail(format!("field `clock_offset_ms` is beyond ±{MAX_CLOCK_OFFSET_MS}"))
+            .with("reason", "clock_offset_out_of_range")),
+        _ => Ok(()),
+    }
+}
+
 fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
     let check = |field: &str, v: Option<&String>, max: usize| match v {
         Some(s) if s.len() > max => Err(too_long(field, max)),
@@ -315,17 +378,29 @@ fn check_lengths(req: &Request) -> Result<(), ProtocolError> {
     match req {
         Request::Hello {} | Request::Systems {} => Ok(()),
         Request::Accounts { url } => check("url", url.as_ref(), MAX_URL_LEN),
-        Request::Code { url, authenticator, user, .. } => {
+        Request::Code { url, authenticator, user, clock_offset_ms, .. } => {
+            check("url", url.as_ref(), MAX_URL_LEN)?;
+            check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
+            check("user", user.as_ref(), MAX_USER_LEN)?;
+            check_offset(*clock_offset_ms)
+        }
+        Request::LoginResult { url, authenticator, user, .. } => {
             check("url", url.as_ref(), MAX_URL_LEN)?;
             check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
             check("user", user.as_ref(), MAX_USER_LEN)
         }
-        Request::Enroll { url, user, secret, label, algorithm, .. } => {
+        Request::Restore { url, authenticator, user } => {
+            check("url", url.as_ref(), MAX_URL_LEN)?;
+            check("authenticator", authenticator.as_ref(), MAX_USER_LEN)?;
+            check("user", Some(user), MAX_USER_LEN)
+        }
+        Request::Enroll { url, user, secret, label, algorithm, clock_offset_ms, .. } => {
             check("url", Some(url), MAX_URL_LEN)?;
             check("user", Some(user), MAX_USER_LEN)?;
             check("secret", Some(secret), MAX_SECRET_LEN)?;
             check("label", label.as_ref(), MAX_LABEL_LEN)?;
-            check("algorithm", algorithm.as_ref(), 16)
+            check("algorithm", algorithm.as_ref(), 16)?;
+            check_offset(*clock_offset_ms)
         }
         Request::Label { url, authenticator, user, label } => {
             check("url", url.as_ref(), MAX_URL_LEN)?;
@@ -404,6 +479,34 @@ mod tests {
         assert_eq!(code(br#"{"id":1,"type":"code","url":42}"#), ErrorCode::InvalidRequest);
         let huge = format!(r#"{{"id":1,"type":"code","url":"{}"}}"#, "a".repeat(MAX_URL_LEN + 1));
         assert_eq!(code(huge.as_bytes()), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn clock_offsets_are_bounded() {
+        let (_, r) = parse(r#"{"id":1,"type":"code","authenticator":"trf4","clock_offset_ms":-150000}"#);
+        assert!(matches!(r.unwrap(), Request::Code { clock_offset_ms: Some(-150_000), .. }));
+        let (_, r) = parse(r#"{"id":1,"type":"code","authenticator":"trf4","clock_offset_ms":600000}"#);
+        assert!(r.is_ok());
+        for bad in ["600001", "-600001", "9223372036854775807", "-9223372036854775808"] {
+            let (_, r) = parse(&format!(r#"{{"id":1,"type":"code","authenticator":"trf4","clock_offset_ms":{bad}}}"#));
+            let e = r.unwrap_err();
+            assert_eq!((e.code, e.extra.get("reason")), (ErrorCode::InvalidRequest, Some(&json!("clock_offset_out_of_range"))), "{bad}");
+        }
+        // Not an integer: a plain invalid request.
+        let (_, r) = parse(r#"{"id":1,"type":"code","authenticator":"trf4","clock_offset_ms":1.5}"#);
+        assert_eq!(r.unwrap_err().code, ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn login_results_and_restores_parse() {
+        let (_, r) = parse(r#"{"id":1,"type":"login_result","authenticator":"trf4","outcome":"rejected","step":9}"#);
+        assert!(matches!(r.unwrap(), Request::LoginResult { outcome: LoginOutcome::Rejected, step: Some(9), .. }));
+        let (_, r) = parse(r#"{"id":1,"type":"login_result","authenticator":"trf4","outcome":"maybe"}"#);
+        assert_eq!(r.unwrap_err().code, ErrorCode::InvalidRequest);
+        let (_, r) = parse(r#"{"id":1,"type":"restore","authenticator":"trf4"}"#);
+        assert_eq!(r.unwrap_err().code, ErrorCode::InvalidRequest);
+        let (_, r) = parse(r#"{"id":1,"type":"restore","authenticator":"trf4","user":"RS1"}"#);
+        assert!(matches!(r.unwrap(), Request::Restore { .. }));
     }
 
     #[test]

@@ -5,14 +5,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::i18n::Lang;
-use crate::protocol::{error_answer, ok_answer, parse_request, ErrorCode, ProtocolError, Request, PROTOCOL_VERSION};
+use crate::protocol::{error_answer, ok_answer, parse_request, ErrorCode, LoginOutcome, ProtocolError, Request, PROTOCOL_VERSION};
+use crate::rejection::{after_rejection, policy, RejectionRecord};
 use crate::registry::Registry;
 use crate::resolve::{Resolution, ResolveError};
 use crate::secret::{parse_key, Algorithm, KeyError, Params, SecretKey};
 use crate::totp::{fresh_step, step_at, timed_code};
 
 /// An account's non-secret record: what the index holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub authenticator: String,
     pub user: String,
@@ -26,6 +27,13 @@ pub struct Account {
     /// Last time step whose code was handed out for filling.
     #[serde(default)]
     pub last_step: Option<u64>,
+    /// The court's refusals of this account's codes (`crate::rejection`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<RejectionRecord>,
+    /// Unix seconds of the replacing enrollment whose previous key is still kept (until a login
+    /// with the new key succeeds, or `restore` swaps them); `None`: no key kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_at: Option<u64>,
 }
 
 impl Account {
@@ -80,6 +88,8 @@ pub enum VaultError {
     NoSuchAccount,
     #[error("store busy: {0}")]
     Busy(String),
+    #[error("no previous key is kept for this account")]
+    NothingToRestore,
 }
 
 impl VaultError {
@@ -94,6 +104,7 @@ impl VaultError {
             VaultError::KeyExists => ErrorCode::KeyExists,
             VaultError::NoSuchAccount => ErrorCode::UnknownAccount,
             VaultError::Busy(_) => ErrorCode::Busy,
+            VaultError::NothingToRestore => ErrorCode::NothingToRestore,
         }
     }
 }
@@ -111,7 +122,11 @@ pub trait Vault {
     fn accounts(&self) -> Result<Vec<Account>, VaultError>;
     fn secret(&self, account: &Account) -> Result<SecretKey, VaultError>;
     /// Stores the key and the account record. With `replace == false` a different key already
-    /// stored for the same (authenticator, user) is an error and is left untouched.
+    /// stored for the same (authenticator, user) is an error and is left untouched. With
+    /// `replace == true` the previous key is kept aside (and `replaced_at` set) until
+    /// [`Vault::drop_replaced`]; when a key is kept already (a second replacement before any login
+    /// succeeded) that one stays: it is the last key known to the court. A replacement clears the
+    /// account's rejection record.
     fn save(&mut self, account: Account, key: &SecretKey, replace: bool) -> Result<SaveOutcome, VaultError>;
     fn remove(&mut self, authenticator: &str, user: &str) -> Result<(), VaultError>;
     /// Sets (or with `None` clears) the account's friendly name. The key is not touched.
@@ -119,6 +134,24 @@ pub trait Vault {
     /// Records that the code of `step` (or a later one, if another process got there first) is
     /// handed out; returns the step actually claimed, always greater than any step claimed before.
     fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError>;
+    /// Rewrites the account's rejection record with `update` (read and write as one step, across
+    /// processes for the host) and returns the new record.
+    fn update_rejection(
+        &mut self,
+        authenticator: &str,
+        user: &str,
+        update: &mut dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord>,
+    ) -> Result<Option<RejectionRecord>, VaultError>;
+    /// Deletes the key a replacing enrollment kept; `Ok(false)` when none was kept.
+    fn drop_replaced(&mut self, authenticator: &str, user: &str) -> Result<bool, VaultError>;
+    /// Swaps the current key and the kept one (nothing is lost; the record of refusals is
+    /// cleared); [`VaultError::NothingToRestore`] when none is kept.
+    fn restore_replaced(&mut self, authenticator: &str, user: &str) -> Result<(), VaultError>;
+    /// Remembers the court clock offset last seen for an authenticator (`doctor` reports it). The
+    /// default keeps nothing.
+    fn note_clock(&mut self, _authenticator: &str, _offset_ms: i64, _now_ms: u64) -> Result<(), VaultError> {
+        Ok(())
+    }
 }
 
 /// Per-call context: the registry in force, the time and the language of messages.
@@ -180,6 +213,9 @@ fn account_json(ctx: &Context, a: &Account) -> Value {
         "digits": a.params.digits,
         "period": a.params.period,
         "created": a.created,
+        "rejection": policy(a.rejection.as_ref(), ctx.now_ms),
+        "replaced_kept": a.replaced_at.is_some(),
+        "replaced_at": a.replaced_at,
     })
 }
 
@@ -226,6 +262,26 @@ pub fn choose_account<'a>(accounts: &'a [Account], authenticator: &str, user: Op
             _ => AccountChoice::Choose(mine),
         },
     }
+}
+
+/// The account a `code` or `login_result` is about, or the error that says why there is none.
+fn pick_account<'a>(accounts: &'a [Account], authenticator: &str, user: Option<&str>) -> Result<&'a Account, ProtocolError> {
+    match choose_account(accounts, authenticator, user) {
+        AccountChoice::One(a) => Ok(a),
+        AccountChoice::NoAccount => Err(ProtocolError::new(ErrorCode::NoAccount).with("authenticator", authenticator)),
+        AccountChoice::Choose(many) => Err(ProtocolError::new(ErrorCode::ChooseAccount)
+            .with("authenticator", authenticator)
+            .with("accounts", choose_list(&many))),
+        AccountChoice::Unknown(mine) => Err(ProtocolError::new(ErrorCode::UnknownAccount)
+            .with("authenticator", authenticator)
+            .with("accounts", choose_list(&mine))),
+    }
+}
+
+/// The court's time: the computer's plus the offset the extension measured (bounded by the
+/// protocol to ±10 min), never before 1970.
+pub fn court_time_ms(now_ms: u64, clock_offset_ms: i64) -> u64 {
+    now_ms.saturating_add_signed(clock_offset_ms)
 }
 
 /// Claims a step; when only the step record cannot be written (read-only or full disk), the code
@@ -275,39 +331,39 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                 .collect();
             Ok(json!({ "accounts": list }))
         }
-        Request::Code { url, authenticator, user, peek } => {
+        Request::Code { url, authenticator, user, peek, clock_offset_ms } => {
             let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
+            let offset = clock_offset_ms.unwrap_or(0);
+            if offset != 0 {
+                // Only for `doctor`: a failure to note it never costs the code.
+                let _ = vault.note_clock(&res.authenticator, offset, ctx.now_ms);
+            }
             let accounts = vault.accounts()?;
-            let account = match choose_account(&accounts, &res.authenticator, user.as_deref()) {
-                AccountChoice::One(a) => a,
-                AccountChoice::NoAccount => {
-                    return Err(ProtocolError::new(ErrorCode::NoAccount).with("authenticator", res.authenticator.clone()))
-                }
-                AccountChoice::Choose(many) => {
-                    return Err(ProtocolError::new(ErrorCode::ChooseAccount)
-                        .with("authenticator", res.authenticator.clone())
-                        .with("accounts", choose_list(&many)))
-                }
-                AccountChoice::Unknown(mine) => {
-                    return Err(ProtocolError::new(ErrorCode::UnknownAccount)
-                        .with("authenticator", res.authenticator.clone())
-                        .with("accounts", choose_list(&mine)))
-                }
-            };
+            let account = pick_account(&accounts, &res.authenticator, user.as_deref())?;
+            // Refusal records are in the computer's time (when the court's answer was seen).
+            let rejection = policy(account.rejection.as_ref(), ctx.now_ms);
+            if let Some(r) = rejection.filter(|r| !r.fill && !peek) {
+                return Err(ProtocolError::new(ErrorCode::CodeWithheld)
+                    .with("authenticator", account.authenticator.clone())
+                    .with("user", account.user.clone())
+                    .with("rejections", r.count)
+                    .with("until_ms", r.until_ms));
+            }
             let key = vault.secret(account)?;
             let params = account.params;
+            let now = court_time_ms(ctx.now_ms, offset);
             let mut warnings: Vec<&str> = Vec::new();
             let timed = if peek {
-                timed_code(&key, &params, step_at(&params, ctx.now_ms), ctx.now_ms)
+                timed_code(&key, &params, step_at(&params, now), now)
             } else {
-                let candidate = fresh_step(&params, ctx.now_ms, account.last_step);
+                let candidate = fresh_step(&params, now, account.last_step);
                 let step = claim_or_warn(vault, &account.authenticator, &account.user, candidate, &mut warnings)?;
-                timed_code(&key, &params, step, ctx.now_ms)
+                timed_code(&key, &params, step, now)
             };
             // The popup (a peek by authenticator) shows the next code in the current one's last
             // seconds; page requests never get it.
-            let next_code = (peek && url.is_none()).then(|| timed_code(&key, &params, timed.step + 1, ctx.now_ms).code);
-            Ok(json!({
+            let next_code = (peek && url.is_none()).then(|| timed_code(&key, &params, timed.step + 1, now).code);
+            let mut answer = json!({
                 "code": timed.code,
                 "authenticator": account.authenticator,
                 "system": res.system,
@@ -319,16 +375,53 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                 "digits": params.digits,
                 "period": params.period,
                 "warnings": warnings,
-            }))
-            .map(|mut answer| {
-                if let Some(next) = next_code {
-                    answer["next_code"] = Value::String(next);
-                }
-                answer
-            })
+                "clock_offset_ms": offset,
+                "rejection": rejection,
+            });
+            if let Some(next) = next_code {
+                answer["next_code"] = Value::String(next);
+            }
+            Ok(answer)
         }
-        Request::Enroll { url, user, secret, label, algorithm, digits, period, replace } => {
+        Request::LoginResult { url, authenticator, user, outcome, step } => {
+            let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
+            let accounts = vault.accounts()?;
+            let account = pick_account(&accounts, &res.authenticator, user.as_deref())?;
+            let now = ctx.now_ms;
+            let record = match outcome {
+                LoginOutcome::Rejected => vault
+                    .update_rejection(&account.authenticator, &account.user, &mut |prev| Some(after_rejection(prev.as_ref(), now, step)))?,
+                LoginOutcome::Accepted | LoginOutcome::Reset => vault.update_rejection(&account.authenticator, &account.user, &mut |_| None)?,
+            };
+            let mut warnings: Vec<&str> = Vec::new();
+            let mut dropped = false;
+            if outcome == LoginOutcome::Accepted {
+                // The court took a code of the current key: a kept previous key is no longer needed.
+                match vault.drop_replaced(&account.authenticator, &account.user) {
+                    Ok(d) => dropped = d,
+                    Err(_) => warnings.push("replaced_not_dropped"),
+                }
+            }
+            Ok(json!({
+                "authenticator": account.authenticator,
+                "user": account.user,
+                "rejection": policy(record.as_ref(), now),
+                "replaced_dropped": dropped,
+                "warnings": warnings,
+            }))
+        }
+        Request::Restore { url, authenticator, user } => {
+            let res = target(ctx, url.as_deref(), authenticator.as_deref())?;
+            vault.restore_replaced(&res.authenticator, &user)?;
+            Ok(json!({ "restored": true, "authenticator": res.authenticator, "user": user.trim() }))
+        }
+        Request::Enroll { url, user, secret, label, algorithm, digits, period, replace, clock_offset_ms } => {
             let res = ctx.registry.resolve(&url).map_err(resolve_error)?;
+            let offset = clock_offset_ms.unwrap_or(0);
+            if offset != 0 {
+                let _ = vault.note_clock(&res.authenticator, offset, ctx.now_ms);
+            }
+            let court_now = court_time_ms(ctx.now_ms, offset);
             let user = user.trim().to_owned();
             if user.is_empty() {
                 return Err(ProtocolError::new(ErrorCode::InvalidRequest).detail("field `user` is empty"));
@@ -354,7 +447,7 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
                 label,
                 params,
                 created: ctx.now_ms / 1000,
-                last_step: None,
+                ..Account::default()
             };
             let outcome = vault.save(account, &key, replace).map_err(|e| match e {
                 VaultError::KeyExists => ProtocolError::new(ErrorCode::KeyExists)
@@ -364,18 +457,22 @@ pub fn handle(vault: &mut dyn Vault, ctx: &Context, req: Request) -> Result<Valu
             })?;
             // The confirmation field takes the current code; claim its step so the next login
             // does not reuse it (`claim_step` moves past any step already used).
-            let candidate = fresh_step(&params, ctx.now_ms, None);
+            let candidate = fresh_step(&params, court_now, None);
             let mut step_warnings: Vec<&str> = Vec::new();
             let step = claim_or_warn(vault, &res.authenticator, &user, candidate, &mut step_warnings)?;
-            let timed = timed_code(&key, &params, step, ctx.now_ms);
+            let timed = timed_code(&key, &params, step, court_now);
             let mut warnings: Vec<Value> = warnings.iter().map(|w| json!(w)).collect();
             warnings.extend(step_warnings.iter().map(|w| json!(w)));
+            let replaced = outcome == SaveOutcome::Replaced;
             Ok(json!({
                 "authenticator": res.authenticator,
                 "system": res.system,
                 "systems": ctx.registry.systems_of(&res.authenticator).iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
                 "user": user,
                 "outcome": outcome,
+                // A replacement keeps the previous key until a login with the new one succeeds.
+                "replaced_kept": replaced,
+                "notice": replaced.then(|| crate::i18n::REPLACED_KEPT.pick(ctx.lang)),
                 "warnings": warnings,
                 "code": timed.code,
                 "valid_for_s": timed.valid_for_s,
@@ -427,9 +524,30 @@ fn import_input<'a>(
 
 /// An in-memory vault: for unit tests of this crate and for the WASM build, which loads it from
 /// the browser's decrypted store and writes it back. It is never used by the native host.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct MemoryVault {
     pub entries: Vec<(Account, SecretKey)>,
+    /// Keys kept by replacing enrollments (see [`Vault::save`]), one at most per account.
+    pub kept: Vec<KeptKey>,
+}
+
+/// A previous key kept by a replacing enrollment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptKey {
+    pub authenticator: String,
+    pub user: String,
+    pub params: Params,
+    pub key: SecretKey,
+}
+
+impl MemoryVault {
+    fn entry_mut(&mut self, authenticator: &str, user: &str) -> Result<&mut (Account, SecretKey), VaultError> {
+        self.entries.iter_mut().find(|(a, _)| a.is(authenticator, user)).ok_or(VaultError::NoSuchAccount)
+    }
+
+    fn kept_index(&self, authenticator: &str, user: &str) -> Option<usize> {
+        self.kept.iter().position(|k| k.authenticator == authenticator && same_user(&k.user, user))
+    }
 }
 
 impl Vault for MemoryVault {
@@ -461,8 +579,15 @@ impl Vault for MemoryVault {
             if !replace {
                 return Err(VaultError::KeyExists);
             }
-            *a = account;
+            let already_kept = self.kept.iter().any(|x| x.authenticator == a.authenticator && same_user(&x.user, &a.user));
+            let previous = KeptKey { authenticator: a.authenticator.clone(), user: a.user.clone(), params: a.params, key: k.clone() };
+            let replaced_at = if already_kept { a.replaced_at.or(Some(account.created)) } else { Some(account.created) };
+            let label = account.label.clone().or(a.label.clone());
+            *a = Account { user: a.user.clone(), label, replaced_at, rejection: None, ..account };
             *k = key.clone();
+            if !already_kept {
+                self.kept.push(previous);
+            }
             return Ok(SaveOutcome::Replaced);
         }
         self.entries.push((account, key.clone()));
@@ -475,6 +600,7 @@ impl Vault for MemoryVault {
         if self.entries.len() == before {
             return Err(VaultError::NoSuchAccount);
         }
+        self.kept.retain(|k| !(k.authenticator == authenticator && same_user(&k.user, user)));
         Ok(())
     }
 
@@ -500,6 +626,39 @@ impl Vault for MemoryVault {
         };
         a.last_step = Some(step);
         Ok(step)
+    }
+
+    fn update_rejection(
+        &mut self,
+        authenticator: &str,
+        user: &str,
+        update: &mut dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord>,
+    ) -> Result<Option<RejectionRecord>, VaultError> {
+        let (a, _) = self.entry_mut(authenticator, user)?;
+        a.rejection = update(a.rejection);
+        Ok(a.rejection)
+    }
+
+    fn drop_replaced(&mut self, authenticator: &str, user: &str) -> Result<bool, VaultError> {
+        self.entry_mut(authenticator, user)?.0.replaced_at = None;
+        match self.kept_index(authenticator, user) {
+            Some(i) => {
+                self.kept.remove(i);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn restore_replaced(&mut self, authenticator: &str, user: &str) -> Result<(), VaultError> {
+        let pos = self.entries.iter().position(|(a, _)| a.is(authenticator, user)).ok_or(VaultError::NoSuchAccount)?;
+        let i = self.kept_index(authenticator, user).ok_or(VaultError::NothingToRestore)?;
+        let (account, key) = &mut self.entries[pos];
+        let kept = &mut self.kept[i];
+        std::mem::swap(&mut account.params, &mut kept.params);
+        std::mem::swap(key, &mut kept.key);
+        account.rejection = None;
+        Ok(())
     }
 }
 
@@ -661,5 +820,149 @@ mod tests {
         let r = run(&mut v, now, json!({"id": 1, "type": "enroll", "url": TRF4, "user": "u2",
             "secret": "otpauth://totp/TRF4:u2?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&digits=8"}));
         assert_eq!(r["code"].as_str().unwrap().len(), 8, "{r}");
+    }
+
+    #[test]
+    fn codes_follow_the_court_clock_ahead_or_behind() {
+        let key = parse_key(KEY).unwrap().key;
+        let p = Params::default();
+        for offset in [150_000i64, -150_000] {
+            let mut v = MemoryVault::default();
+            let now: u64 = 1_700_000_010_000;
+            enroll(&mut v, now - 600_000, "RS1", KEY);
+            let court = court_time_ms(now, offset);
+            let c = run(&mut v, now, json!({"id": 1, "type": "code", "url": TRF4, "clock_offset_ms": offset}));
+            assert_eq!(c["ok"], json!(true), "{c}");
+            assert_eq!(c["clock_offset_ms"], json!(offset));
+            // The code is the one valid by the court's clock, its step and timing in court time.
+            let step = crate::totp::fresh_step(&p, court, None);
+            assert_eq!(c["step"], json!(step), "{offset}");
+            assert_eq!(c["code"], json!(code_at(&key, &p, step * 30)), "{offset}");
+            assert_eq!(c["code"], json!(code_at(&key, &p, court / 1000)), "{offset}");
+            assert_ne!(c["code"], json!(code_at(&key, &p, now / 1000)), "{offset}: the computer's code");
+            let t = timed_code(&key, &p, step, court);
+            assert_eq!((c["wait_ms"].as_u64(), c["valid_for_s"].as_u64()), (Some(t.wait_ms), Some(t.valid_for_s)));
+            // The step claimed is the court's: the next fill moves past it.
+            assert_eq!(v.entries[0].0.last_step, Some(step));
+            let peek = run(&mut v, now, json!({"id": 2, "type": "code", "authenticator": "trf4", "peek": true, "clock_offset_ms": offset}));
+            assert_eq!(peek["code"], json!(code_at(&key, &p, court / 1000)));
+        }
+        let mut v = MemoryVault::default();
+        enroll(&mut v, 1_700_000_000_000, "RS1", KEY);
+        let c = run(&mut v, 1_700_000_100_000, json!({"id": 3, "type": "code", "url": TRF4, "clock_offset_ms": 600_001}));
+        assert_eq!((&c["error"]["code"], &c["error"]["reason"]), (&json!("invalid_request"), &json!("clock_offset_out_of_range")), "{c}");
+        assert_eq!(v.entries[0].0.last_step, Some(crate::totp::fresh_step(&Params::default(), 1_700_000_000_000, None)), "no step claimed");
+    }
+
+    fn result(v: &mut MemoryVault, now: u64, outcome: &str, step: Option<u64>) -> Value {
+        run(v, now, json!({"id": 9, "type": "login_result", "url": TRF4, "outcome": outcome, "step": step}))
+    }
+
+    #[test]
+    fn a_refused_code_stops_auto_submit_and_a_second_stops_filling() {
+        let mut v = MemoryVault::default();
+        let now: u64 = 1_700_000_010_000;
+        enroll(&mut v, now - 120_000, "RS1", KEY);
+        let c = run(&mut v, now, json!({"id": 1, "type": "code", "url": TRF4}));
+        assert_eq!(c["rejection"], Value::Null, "{c}");
+        let step = c["step"].as_u64().unwrap();
+        // The court refuses it: one more fill, no automatic submission.
+        let r = result(&mut v, now + 2_000, "rejected", Some(step));
+        assert_eq!(r["rejection"], json!({"count": 1, "at_ms": now + 2_000, "until_ms": now + 2_000 + crate::rejection::HOLD_MS, "auto_submit": false, "fill": true}), "{r}");
+        // The same refusal seen twice (two tabs) counts once.
+        assert_eq!(result(&mut v, now + 3_000, "rejected", Some(step))["rejection"]["count"], json!(1));
+        let c2 = run(&mut v, now + 30_000, json!({"id": 2, "type": "code", "url": TRF4}));
+        assert_eq!(c2["ok"], json!(true), "{c2}");
+        assert_eq!(c2["rejection"]["fill"], json!(true));
+        assert_eq!(c2["rejection"]["auto_submit"], json!(false));
+        // Refused again: no code at all, and no step is claimed for it.
+        let r = result(&mut v, now + 31_000, "rejected", c2["step"].as_u64());
+        assert_eq!(r["rejection"]["fill"], json!(false));
+        let last = v.entries[0].0.last_step;
+        let w = run(&mut v, now + 60_000, json!({"id": 3, "type": "code", "url": TRF4}));
+        assert_eq!(w["error"]["code"], json!("code_withheld"), "{w}");
+        assert_eq!(w["error"]["rejections"], json!(2));
+        assert_eq!(w["error"]["until_ms"], json!(now + 31_000 + crate::rejection::HOLD_MS));
+        let msg = w["error"]["message"].as_str().unwrap();
+        assert!(msg.contains("relógio") && msg.contains("chave") && msg.contains("conta certa"), "{msg}");
+        assert_eq!(v.entries[0].0.last_step, last, "a withheld code claims no step");
+        // The popup still shows the code (peek), with the state.
+        let p = run(&mut v, now + 60_000, json!({"id": 4, "type": "code", "authenticator": "trf4", "peek": true}));
+        assert_eq!(p["ok"], json!(true), "{p}");
+        assert_eq!(p["rejection"]["count"], json!(2));
+        let a = run(&mut v, now + 60_000, json!({"id": 5, "type": "accounts"}));
+        assert_eq!(a["accounts"][0]["rejection"]["fill"], json!(false), "{a}");
+        // After the hold, codes come again; a login by hand or a reset clears it at once.
+        let later = now + 31_000 + crate::rejection::HOLD_MS;
+        assert_eq!(run(&mut v, later, json!({"id": 6, "type": "code", "url": TRF4}))["rejection"], Value::Null);
+        result(&mut v, now + 61_000, "rejected", None);
+        result(&mut v, now + 62_000, "rejected", None);
+        assert_eq!(run(&mut v, now + 63_000, json!({"id": 7, "type": "code", "url": TRF4}))["error"]["code"], json!("code_withheld"));
+        assert_eq!(result(&mut v, now + 64_000, "reset", None)["rejection"], Value::Null);
+        assert_eq!(run(&mut v, now + 65_000, json!({"id": 8, "type": "code", "url": TRF4}))["ok"], json!(true));
+        result(&mut v, now + 66_000, "rejected", None);
+        assert_eq!(result(&mut v, now + 67_000, "accepted", None)["rejection"], Value::Null);
+        assert_eq!(v.entries[0].0.rejection, None);
+    }
+
+    #[test]
+    fn login_results_need_an_account() {
+        let mut v = MemoryVault::default();
+        let now: u64 = 1_700_000_010_000;
+        assert_eq!(result(&mut v, now, "rejected", None)["error"]["code"], json!("no_account"));
+        enroll(&mut v, now, "RS1", KEY);
+        enroll(&mut v, now, "RS2", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+        assert_eq!(result(&mut v, now, "rejected", None)["error"]["code"], json!("choose_account"));
+        let r = run(&mut v, now, json!({"id": 1, "type": "login_result", "authenticator": "trf4", "user": "rs2", "outcome": "rejected"}));
+        assert_eq!((&r["user"], &r["rejection"]["count"]), (&json!("RS2"), &json!(1)), "{r}");
+        assert_eq!(v.entries[0].0.rejection, None, "the other account is untouched");
+    }
+
+    #[test]
+    fn a_replaced_key_is_kept_until_a_login_with_the_new_one_succeeds() {
+        const NEW: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        const THIRD: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        let old_key = parse_key(KEY).unwrap().key;
+        let new_key = parse_key(NEW).unwrap().key;
+        let p = Params::default();
+        let mut v = MemoryVault::default();
+        let now: u64 = 1_700_000_010_000;
+        enroll(&mut v, now, "RS1", KEY);
+        let r = run(&mut v, now, json!({"id": 1, "type": "restore", "authenticator": "trf4", "user": "RS1"}));
+        assert_eq!(r["error"]["code"], json!("nothing_to_restore"), "{r}");
+        result(&mut v, now + 1_000, "rejected", None);
+        let e = run(&mut v, now + 60_000, json!({"id": 2, "type": "enroll", "url": TRF4, "user": "RS1", "secret": NEW, "replace": true}));
+        assert_eq!((&e["outcome"], &e["replaced_kept"]), (&json!("replaced"), &json!(true)), "{e}");
+        let notice = e["notice"].as_str().unwrap();
+        assert!(notice.contains("chave anterior continua guardada até que um login com a chave nova dê certo"), "{notice}");
+        assert_eq!(v.entries[0].0.rejection, None, "a new key starts with a clean record");
+        let a = run(&mut v, now + 61_000, json!({"id": 3, "type": "accounts"}));
+        assert_eq!((&a["accounts"][0]["replaced_kept"], &a["accounts"][0]["replaced_at"]), (&json!(true), &json!((now + 60_000) / 1000)), "{a}");
+        // A second replacement before any login keeps the first key (the last the court knew).
+        run(&mut v, now + 90_000, json!({"id": 4, "type": "enroll", "url": TRF4, "user": "RS1", "secret": THIRD, "replace": true}));
+        assert_eq!(v.kept.len(), 1);
+        assert_eq!(v.kept[0].key, old_key);
+        // Restore swaps: the old key answers, the newer one is kept; twice gives it back.
+        let r = run(&mut v, now + 120_000, json!({"id": 5, "type": "restore", "url": TRF4, "user": "rs1"}));
+        assert_eq!(r["restored"], json!(true), "{r}");
+        let c = run(&mut v, now + 150_000, json!({"id": 6, "type": "code", "authenticator": "trf4", "peek": true}));
+        assert_eq!(c["code"], json!(code_at(&old_key, &p, (now + 150_000) / 1000)));
+        run(&mut v, now + 150_000, json!({"id": 7, "type": "restore", "authenticator": "trf4", "user": "RS1"}));
+        assert_eq!(v.entries[0].1, parse_key(THIRD).unwrap().key);
+        run(&mut v, now + 150_000, json!({"id": 8, "type": "restore", "authenticator": "trf4", "user": "RS1"}));
+        // A login succeeds with the current key: the kept one goes.
+        let r = result(&mut v, now + 180_000, "accepted", None);
+        assert_eq!(r["replaced_dropped"], json!(true), "{r}");
+        assert!(v.kept.is_empty());
+        assert_eq!(v.entries[0].1, old_key);
+        let a = run(&mut v, now + 181_000, json!({"id": 9, "type": "accounts"}));
+        assert_eq!((&a["accounts"][0]["replaced_kept"], &a["accounts"][0]["replaced_at"]), (&json!(false), &Value::Null));
+        // A plain (non-replacing) enrollment keeps nothing; removal takes the kept key too.
+        run(&mut v, now, json!({"id": 10, "type": "enroll", "url": TRF4, "user": "RS1", "secret": NEW, "replace": true}));
+        assert_eq!(v.kept.len(), 1);
+        assert_eq!(v.kept[0].key, old_key);
+        let _ = new_key;
+        run(&mut v, now, json!({"id": 11, "type": "remove", "url": TRF4, "user": "RS1", "confirm": true}));
+        assert!(v.kept.is_empty() && v.entries.is_empty());
     }
 }

@@ -43,16 +43,28 @@ export function buildManifest({ registry, version, key }) {
       },
     },
     background: { service_worker: 'background.js', scripts: ['background.js'], type: 'module' },
-    permissions: ['nativeMessaging', 'storage', 'scripting'],
+    // webRequest (non-blocking, registry hosts only): the `Date` of the court's answers, for the
+    // court clock (issue 10).
+    permissions: ['nativeMessaging', 'storage', 'scripting', 'webRequest'],
     host_permissions: patterns,
     // Only for courts an administrator adds by policy (extraSystems); asked from the options page.
     optional_host_permissions: ['https://*/*'],
+    // At document_start (issue 10): the content script sees the code field as it is parsed. The
+    // MAIN-world script (src/content/main-world.ts) only reports the page's own alert() texts (the
+    // court's rejection message) to the content script; it holds nothing and asks nothing.
     content_scripts: [
       {
         matches: patterns,
         js: ['content.js'],
-        run_at: 'document_idle',
+        run_at: 'document_start',
         all_frames: false,
+      },
+      {
+        matches: patterns,
+        js: ['content-main.js'],
+        run_at: 'document_start',
+        all_frames: false,
+        world: 'MAIN',
       },
     ],
     action: { default_popup: 'popup.html', default_title: '__MSG_extName__', default_icon: icons },
@@ -127,10 +139,17 @@ export async function build({ out, zip = null, minify = true, quiet = false }) {
     format: 'esm',
     outdir: out,
   });
+  // The MAIN-world script (CONTENT's src/content/main-world.ts); an empty one until it exists, so
+  // the manifest's entry always has its file.
+  const mainWorld = join(EXT_DIR, 'src/content/main-world.ts');
+  if (!existsSync(mainWorld)) writeFileSync(join(out, 'content-main.js'), '');
   await esbuild.build({
     ...common,
     entryPoints: {
+      ...(existsSync(mainWorld) ? { 'content-main': mainWorld } : {}),
       content: join(EXT_DIR, 'src/content/index.ts'),
+      // MAIN world, document_start, top frame: reports the court's alert() rejection texts.
+      'content-main': join(EXT_DIR, 'src/content/main-world.ts'),
       popup: join(EXT_DIR, 'src/popup/popup.ts'),
       options: join(EXT_DIR, 'src/options/options.ts'),
     },

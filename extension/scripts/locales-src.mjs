@@ -1,6 +1,7 @@
 // Source of _locales/*/messages.json (run `node scripts/locales-src.mjs` to regenerate them).
 // Each entry: key -> [pt_BR, en]. $1, $2 are substitutions (chrome.i18n placeholders).
 import { UI_MESSAGES } from './locales-ui.mjs';
+import { CONTENT_MESSAGES } from './locales-content.mjs';
 
 export const MESSAGES = {
   extName: ['eproc-a2f', 'eproc-a2f'],
@@ -276,6 +277,7 @@ export const MESSAGES = {
 
   // Popup and options (issue 14, U-ui): scripts/locales-ui.mjs
   ...UI_MESSAGES,
+  ...CONTENT_MESSAGES,
 };
 
 export function localeFiles() {

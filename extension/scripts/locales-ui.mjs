@@ -158,4 +158,44 @@ export const UI_MESSAGES = {
     'O programa eproc-a2f está conectado: as chaves ficam no chaveiro do sistema. O modo navegador serve só para computadores onde o programa não pode ser instalado.',
     'The eproc-a2f program is connected: keys stay in the system keyring. Browser mode is only for computers where the program cannot be installed.',
   ],
+  // Issue 10: the court's answers (popup account state, options kept keys), the court's clock,
+  // the store backend line, and their error codes.
+  uiRejectedAt: ['Código recusado pelo tribunal às $1', 'Code refused by the court at $1'],
+  uiRejectedCheck: [
+    'Confira o relógio deste computador (data, hora e fuso), se a chave não foi trocada por um novo cadastro (Substituir) e se esta é a conta certa. Até você entrar, o eproc-a2f não envia o código sozinho.',
+    'Check this computer\'s clock (date, time and time zone), whether the key was replaced by a new enrollment (Replace) and whether this is the right account. Until you log in, eproc-a2f does not submit the code by itself.',
+  ],
+  uiRejectedWithheld: [
+    'Recusado $1 vezes: o eproc-a2f parou de preencher esta conta até $2 para não bloqueá-la. Digite o código do celular.',
+    'Refused $1 times: eproc-a2f stopped filling this account until $2 so as not to lock it. Type the code from your phone.',
+  ],
+  uiRejectedRelease: ['Já entrei / liberar', 'I logged in / release'],
+  uiRejectedReleaseOf: ['Já entrei / liberar $1', 'I logged in / release $1'],
+  uiReplacedKeptShort: ['chave anterior guardada', 'previous key kept'],
+  uiReplacedKeptText: [
+    'A chave anterior continua guardada até que um login com a chave nova dê certo. Se o tribunal não aceitar a chave nova, restaure a anterior.',
+    'The previous key stays kept until a login with the new key succeeds. If the court does not accept the new key, restore the previous one.',
+  ],
+  uiRestoreKey: ['Restaurar chave anterior', 'Restore previous key'],
+  uiRestoreKeyOf: ['Restaurar chave anterior de $1', 'Restore previous key of $1'],
+  uiRestored: ['Chave anterior restaurada; a chave nova ficou guardada no lugar dela.', 'Previous key restored; the new key is kept in its place.'],
+  uiClockAhead: ['O relógio deste computador está $1 s adiantado em relação ao $2; os códigos seguem o relógio do tribunal.', 'This computer\'s clock is $1 s ahead of $2; codes follow the court\'s clock.'],
+  uiClockBehind: ['O relógio deste computador está $1 s atrasado em relação ao $2; os códigos seguem o relógio do tribunal.', 'This computer\'s clock is $1 s behind $2; codes follow the court\'s clock.'],
+  uiClockAbsurd: [
+    'O $1 informa uma hora muito diferente da deste computador (diferença de cerca de $2): nenhuma correção foi aplicada. Confira a data, a hora e o fuso horário deste computador.',
+    '$1 reports a time very different from this computer\'s (about $2 apart): no correction was applied. Check this computer\'s date, time and time zone.',
+  ],
+  uiMinutes: ['$1 min', '$1 min'],
+  uiHours: ['$1 h', '$1 h'],
+  uiDays: ['$1 dias', '$1 days'],
+  uiStoreBackend: ['Chaves em: $1 ($2)', 'Keys in: $1 ($2)'],
+  err_code_withheld: [
+    'O tribunal recusou o código mais de uma vez: o eproc-a2f parou de preencher para não bloquear sua conta. Confira o relógio do computador, se a chave não foi trocada por um novo cadastro e se esta é a conta certa; entre digitando o código do celular.',
+    'The court refused the code more than once: eproc-a2f stopped filling so as not to lock your account. Check the computer\'s clock, whether the key was replaced by a new enrollment and whether this is the right account; log in typing the code from your phone.',
+  ],
+  err_nothing_to_restore: ['Não há chave anterior guardada para esta conta.', 'No previous key is kept for this account.'],
+  err_import_weak_kdf: [
+    'O arquivo usa uma proteção fraca para a senha (menos de 600.000 iterações do PBKDF2) e não foi importado. Exporte de novo com uma versão atual do eproc-a2f.',
+    'The file protects its password too weakly (fewer than 600,000 PBKDF2 iterations) and was not imported. Export it again with a current version of eproc-a2f.',
+  ],
 };

@@ -1,98 +1,9 @@
-// The content script as it runs: bundled (IIFE, like content.js) and evaluated inside a jsdom page
-// with a fake `chrome.runtime`; the background's answers are scripted per test.
-import { after, test } from 'node:test';
+// The content script as it runs (test/content-page.ts): the login flow, notices, enrollment.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { EPROC_CODE_STEP, EPROC_ENROLL, EPROC_LOGIN, KC_CONFIGURE, KC_OTP } from './helpers';
-
-const EXT = process.env.EPROC_A2F_EXT_DIR!;
-const bundle = (await esbuild.build({
-  entryPoints: [join(EXT, 'src/content/index.ts')], bundle: true, write: false, format: 'iife', target: 'es2022', logLevel: 'error',
-})).outputFiles[0]!.text;
-
-type Msg = Record<string, unknown> & { kind: string };
-
-// Windows left open by a failed test would keep the process alive (the script's interval).
-const openWindows: { close(): void }[] = [];
-after(() => openWindows.forEach((w) => w.close()));
-type Reply = (msg: Msg) => unknown | Promise<unknown>;
-
-function page(html: string, url: string, reply: Reply, settings = { autoSubmit: false, disableExport: false }) {
-  // Form navigation is not implemented by jsdom: its "not implemented" reports are expected.
-  const virtualConsole = new VirtualConsole();
-  virtualConsole.on('jsdomError', (e) => { if (!/Not implemented/.test(e.message)) console.error(e); });
-  const jsdom = new JSDOM(`<!doctype html><html lang="pt-br"><body>${html}</body></html>`, { url, runScripts: 'outside-only', pretendToBeVisual: true, virtualConsole });
-  const w = jsdom.window as unknown as Omit<Window & typeof globalThis, 'chrome'> & { eval(code: string): unknown; chrome: unknown };
-  // jsdom has no layout: an element has boxes when neither it nor an ancestor is display:none/hidden.
-  w.Element.prototype.getClientRects = function (this: Element) {
-    for (let e: Element | null = this; e; e = e.parentElement) {
-      if ((e as HTMLElement).hidden || (e as HTMLElement).style?.display === 'none') return [] as unknown as DOMRectList;
-    }
-    return [{}] as unknown as DOMRectList;
-  };
-  const sent: Msg[] = [];
-  const listeners: ((m: unknown) => void)[] = [];
-  w.chrome = {
-    runtime: {
-      id: 'test',
-      onMessage: { addListener: (f: (m: unknown) => void) => listeners.push(f) },
-      sendMessage: async (msg: Msg) => {
-        sent.push(msg);
-        if (msg.kind === 'page-settings') return settings;
-        if (msg.kind === 'remember-user') return { ok: true };
-        if (msg.kind === 'recall-user') return { ok: true, user: null };
-        if (msg.kind === 'warm') return { ok: true };
-        return reply(msg);
-      },
-    },
-    i18n: { getMessage: () => '' },
-  };
-  openWindows.push(w);
-  w.eval(bundle);
-  const doc = w.document;
-  const html_ = doc.documentElement;
-  const ui = () => doc.getElementById('eproc-a2f-ui')?.shadowRoot ?? null;
-  return {
-    w, doc, sent,
-    state: () => html_.getAttribute('data-eproc-a2f-state'),
-    attr: (n: string) => html_.getAttribute(`data-eproc-a2f-${n}`),
-    codes: () => sent.filter((m) => m.kind === 'code'),
-    panel: () => doc.getElementById('eproc-a2f-ui')?.dataset.panel ?? null,
-    panelText: () => ui()?.textContent ?? '',
-    click: (action: string, extra = '') => {
-      const b = ui()?.querySelector<HTMLButtonElement>(`[data-action="${action}"]${extra}`);
-      assert.ok(b, `panel button ${action}${extra}`);
-      b.click();
-    },
-    /** A message from the background to this content script. */
-    notify: (m: unknown) => listeners.forEach((f) => f(m)),
-    close: () => w.close(),
-  };
-}
-
-async function until(what: string, fn: () => boolean, ms = 3000): Promise<void> {
-  const t0 = Date.now();
-  while (!fn()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const TRF2 = 'https://eproc.trf2.jus.br/eproc/index.php';
-const ok = (code: string, extra: Record<string, unknown> = {}) => ({ id: 1, ok: true, code, user: 'RS123', label: null, wait_ms: 0, valid_for_s: 20, ...extra });
-const err = (code: string, extra: Record<string, unknown> = {}) => ({ id: 1, ok: false, error: { code, message: '', ...extra } });
-
-function watchClicks(doc: Document, ids: string[]): Record<string, number> {
-  const n: Record<string, number> = {};
-  for (const id of ids) {
-    n[id] = 0;
-    doc.getElementById(id)!.addEventListener('click', () => n[id]!++);
-  }
-  return n;
-}
+import { TRF2, bundle, err, ok, page, sleep, until, watchClicks } from './content-page';
 
 test('eproc: the late code field is filled once, with the typed user, not submitted', async () => {
   const p = page(EPROC_LOGIN, TRF2, () => ok('123456'));
@@ -136,17 +47,18 @@ test('eproc: a field that becomes visible later is filled when shown', async () 
 });
 
 test('auto-submit clicks #btnValidar only, never the forbidden controls', async () => {
-  const p = page(EPROC_LOGIN + EPROC_CODE_STEP.replace(/<p id="lblA2F">/, '<p>'), TRF2, () => ok('123456'), { autoSubmit: true, disableExport: false });
+  const p = page(EPROC_LOGIN + EPROC_CODE_STEP.replace(/<p id="lblA2F">/, '<p>'), TRF2, () => ok('123456', { autoSubmit: true }));
   // the field is there from the start here
   const clicks = watchClicks(p.doc, ['btnValidar', 'btnDesativarA2F', 'btnCancelarDispositivos', 'chkNaoUsarA2F']);
   await until('clicked', () => clicks.btnValidar === 1);
   await sleep(100);
   assert.deepEqual(clicks, { btnValidar: 1, btnDesativarA2F: 0, btnCancelarDispositivos: 0, chkNaoUsarA2F: 0 });
+  assert.equal(p.attr('submitted'), '1');
   p.close();
 });
 
 test('Keycloak OTP: #otp filled for #kc-attempted-username, #saveDevice untouched', async () => {
-  const p = page(KC_OTP, 'https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/authenticate?x=1', () => ok('765432'), { autoSubmit: true, disableExport: false });
+  const p = page(KC_OTP, 'https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/authenticate?x=1', () => ok('765432', { autoSubmit: true }));
   const clicks = watchClicks(p.doc, ['kc-login', 'saveDevice']);
   await until('filled', () => p.state() === 'filled');
   assert.equal((p.doc.getElementById('otp') as HTMLInputElement).value, '765432');
@@ -371,7 +283,7 @@ test('a login form on screen warms the code source up (no code asked)', async ()
   p.close();
 });
 
-// ---------------------------------------------------------------- code asked at eproc's password submit
+// ---------------------------------------------------------------- code asked ahead at the password submit
 
 function submitPassword(p: ReturnType<typeof page>, how: 'click' | 'enter' = 'click', password = 'senha'): void {
   const pwd = p.doc.getElementById('pwdSenha') as HTMLInputElement;
@@ -380,34 +292,34 @@ function submitPassword(p: ReturnType<typeof page>, how: 'click' | 'enter' = 'cl
   else pwd.dispatchEvent(new p.w.KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
 }
 
-test('eproc: the code is asked at the password submit (never at load) and typed when the field appears', async () => {
-  let answered = 0;
-  const p = page(EPROC_LOGIN, TRF2, () => { answered++; return ok('123456', { valid_for_s: 20 }); });
+const aheads = (p: ReturnType<typeof page>) => p.codes().filter((m) => m.ahead === true);
+const plain = (p: ReturnType<typeof page>) => p.codes().filter((m) => m.ahead !== true);
+
+test('eproc: the code is asked ahead at the password submit (never at load), then asked plainly when the field appears', async () => {
+  const p = page(EPROC_LOGIN, TRF2, (m) => (m.ahead ? { ok: true, held: true } : ok('123456', { valid_for_s: 20 })));
   await sleep(50);
   assert.equal(p.codes().length, 0, 'no code request at page load');
   submitPassword(p);
-  assert.equal(p.codes().length, 1, 'asked at the submit, before the field exists');
-  assert.equal(p.codes()[0]!.user, 'RS123');
-  await until('answer', () => answered === 1);
-  await sleep(20);
+  assert.equal(aheads(p).length, 1, 'asked at the submit, before the field exists');
+  assert.equal(aheads(p)[0]!.user, 'RS123');
+  assert.equal(p.state(), null, 'the ahead answer is not waited for (the background holds it)');
   p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
   await until('filled', () => p.state() === 'filled');
   assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '123456');
-  assert.equal(p.codes().length, 1, 'the held code was used: one request, one step claimed');
-  assert.equal(p.attr('wait-ms'), '0');
-  assert.ok(Number(p.attr('filled-ms')) >= 0);
+  assert.equal(plain(p).length, 1, 'the field asks once (the background answers from the held code)');
+  assert.equal(plain(p)[0]!.user, 'RS123');
   await sleep(1100);
-  assert.equal(p.codes().length, 1);
+  assert.equal(p.codes().length, 2);
   p.close();
 });
 
-test('eproc: Enter in the password box also asks ahead; no password or a shown field: nothing asked', async () => {
+test('eproc: Enter in the password box also asks ahead; no password, no user or a shown field: nothing asked ahead', async () => {
   const p = page(EPROC_LOGIN, TRF2, () => ok('123456', { valid_for_s: 20 }));
   submitPassword(p, 'click', '');
   await sleep(30);
   assert.equal(p.codes().length, 0, 'no password typed: not a real submit');
   submitPassword(p, 'enter');
-  assert.equal(p.codes().length, 1);
+  assert.equal(aheads(p).length, 1);
   p.close();
   const q = page(EPROC_LOGIN.replace('value="RS123"', 'value=""'), TRF2, () => ok('123456', { valid_for_s: 20 }));
   submitPassword(q);
@@ -418,67 +330,36 @@ test('eproc: Enter in the password box also asks ahead; no password or a shown f
   await until('filled', () => r.state() === 'filled');
   submitPassword(r);
   await sleep(30);
-  assert.equal(r.codes().length, 1, 'a code field on screen: the normal path only');
+  assert.equal(aheads(r).length, 0, 'a code field on screen: the normal path only');
   r.close();
 });
 
-test('eproc: the password sent again while a code is held: no second step claimed', async () => {
+test('eproc: a double click or a refused password sent again asks ahead once', async () => {
   const p = page(EPROC_LOGIN, TRF2, () => ok('654321', { valid_for_s: 25 }));
   submitPassword(p);
-  submitPassword(p); // double click while the first is on its way
+  submitPassword(p);
   await sleep(30);
-  submitPassword(p); // refused password, sent again
-  await sleep(30);
-  assert.equal(p.codes().length, 1);
-  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
-  await until('filled', () => p.state() === 'filled');
-  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '654321');
-  assert.equal(p.codes().length, 1);
+  submitPassword(p);
+  assert.equal(aheads(p).length, 1);
   p.close();
 });
 
-test('eproc: a held code with less than the fresh-code margin left is not typed: asked again', async () => {
-  const p = page(EPROC_LOGIN, TRF2, () => (p.codes().length === 1 ? ok('111111', { valid_for_s: 4 }) : ok('222222', { wait_ms: 150, valid_for_s: 30 })));
-  submitPassword(p);
-  await sleep(30);
-  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
-  await until('filled', () => p.state() === 'filled');
-  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '222222');
-  assert.equal(p.codes().length, 2);
-  assert.equal(p.attr('wait-ms'), '150');
+test('Keycloak: #kc-login on the user/password form asks ahead; the OTP form\'s #kc-login does not', async () => {
+  const KC_LOGIN = `<form id="kc-form-login" action="x" method="post"><input id="username" name="username" value="RS123">
+    <input id="password" name="password" type="password"><input name="login" id="kc-login" type="submit" value="Entrar"></form>`;
+  const p = page(KC_LOGIN, 'https://eproc-sso.trf4.jus.br/realms/eproc/protocol/openid-connect/auth?client_id=x', () => ({ ok: true }));
+  (p.doc.getElementById('password') as HTMLInputElement).value = 'senha';
+  p.doc.getElementById('kc-form-login')!.addEventListener('submit', (e) => e.preventDefault());
+  p.doc.getElementById('kc-login')!.click();
+  await sleep(20);
+  assert.equal(aheads(p).length, 1);
+  assert.equal(aheads(p)[0]!.user, 'RS123');
   p.close();
-});
-
-test('eproc: a held next-step code waits only for what is left of its wait', async () => {
-  const p = page(EPROC_LOGIN, TRF2, () => ok('333333', { wait_ms: 600, valid_for_s: 30 }));
-  submitPassword(p);
-  await sleep(300);
-  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
-  await until('waiting', () => p.state() === 'waiting');
-  await until('filled', () => p.state() === 'filled', 2000);
-  const wait = Number(p.attr('wait-ms'));
-  assert.ok(wait > 100 && wait < 500, `wait left ${wait}`);
-  assert.equal(p.codes().length, 1);
-  p.close();
-});
-
-test('eproc: a held error or a different user at the field: asked again the normal way', async () => {
-  const p = page(EPROC_LOGIN, TRF2, () => (p.codes().length === 1 ? err('keyring_locked') : ok('444444', { valid_for_s: 20 })));
-  submitPassword(p);
-  await sleep(30);
-  p.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
-  await until('filled', () => p.state() === 'filled');
-  assert.equal((p.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '444444');
-  assert.equal(p.codes().length, 2);
-  p.close();
-  const q = page(EPROC_LOGIN, TRF2, (m) => ok(m.user === 'RS777' ? '777777' : '555555', { valid_for_s: 20 }));
-  submitPassword(q);
-  await sleep(30);
-  const user = q.doc.getElementById('txtUsuario') as HTMLInputElement;
-  user.value = 'RS777';
-  q.doc.getElementById('divA2F')!.innerHTML = EPROC_CODE_STEP;
+  const q = page(KC_OTP, 'https://eproc-sso.trf4.jus.br/realms/eproc/login-actions/authenticate', () => ok('765432'));
   await until('filled', () => q.state() === 'filled');
-  assert.equal((q.doc.getElementById('txtAcessoCodigo') as HTMLInputElement).value, '777777');
-  assert.equal(q.codes().length, 2);
+  q.doc.getElementById('kc-otp-login-form')!.addEventListener('submit', (e) => e.preventDefault());
+  q.doc.getElementById('kc-login')!.click();
+  await sleep(20);
+  assert.equal(aheads(q).length, 0);
   q.close();
 });

@@ -13,9 +13,9 @@ export function dom(html: string, url = 'https://eproc.trf2.jus.br/eproc/index.p
 
 /** jsdom has no layout: visible = not display:none / hidden / type=hidden up the tree. */
 export function visible(el: Element): boolean {
-  if ((el as HTMLInputElement).type === 'hidden') return false;
+  if ((el as HTMLInputElement).type === 'hidden' || (el as HTMLInputElement).disabled) return false;
   for (let e: Element | null = el; e; e = e.parentElement) {
-    if ((e as HTMLElement).hidden) return false;
+    if ((e as HTMLElement).hidden || e.getAttribute('aria-hidden') === 'true') return false;
     const st = (e as HTMLElement).style;
     if (st && (st.display === 'none' || st.visibility === 'hidden')) return false;
   }

@@ -32,12 +32,16 @@ test('the generated manifest uses the registry patterns for content scripts and 
   assert.deepEqual(m.content_scripts[0]!.matches, pats);
   assert.deepEqual(m.host_permissions, pats);
   assert.equal(m.content_scripts[0]!.all_frames, false);
+  // Issue 10: at document_start, and the MAIN-world script on the same pages.
+  assert.equal(m.content_scripts[0]!.run_at, 'document_start');
+  assert.deepEqual(m.content_scripts[1], { matches: pats, js: ['content-main.js'], run_at: 'document_start', all_frames: false, world: 'MAIN' });
+  assert.equal(m.content_scripts.length, 2);
   assert.equal(m.manifest_version, 3);
   assert.equal(m.background.service_worker, 'background.js');
   assert.deepEqual(m.background.scripts, ['background.js']);
   assert.equal(m.browser_specific_settings.gecko.id, GECKO_ID);
   assert.equal(m.default_locale, 'pt_BR');
-  assert.deepEqual([...m.permissions].sort(), ['nativeMessaging', 'scripting', 'storage']);
+  assert.deepEqual([...m.permissions].sort(), ['nativeMessaging', 'scripting', 'storage', 'webRequest']);
   assert.deepEqual(m.optional_host_permissions, ['https://*/*']);
   assert.equal(m.storage.managed_schema, 'schema.json');
   assert.match(m.content_security_policy.extension_pages, /'wasm-unsafe-eval'/);

@@ -92,3 +92,33 @@ test('options: a damaged store description (state answers store_corrupt) offers 
   await until('the reset offer', () => doc.querySelector('[data-action=bm-reset-corrupt]'));
   assert.equal(doc.querySelector('#bm')!.getAttribute('data-state'), 'store_corrupt');
 });
+
+test('options: a kept replaced key shows "chave anterior guardada" and restores with `restore`; the store line names the backend', async () => {
+  let kept = true;
+  const acc = (k: boolean) => ({ authenticator: 'trf4', user: 'RS1', label: null, systems: ['trf4'], title: 'TRF4', systems_short: ['TRF4'], rejection: null, replaced_kept: k, replaced_at: k ? 1_764_430_000 : undefined });
+  const { doc, sent } = optionsPage((msg) => {
+    switch (msg.kind) {
+      case 'get-settings':
+        return { user: { mode: 'native', autoSubmit: false }, managed: {}, effective: { mode: 'native', autoSubmit: false, allowBrowserStorage: true, disableExport: false, extraSystems: [], lockAfterMinutes: null, managedKeys: [] }, extra: { patterns: [], granted: true } };
+      case 'status':
+        return { mode: 'native', source: 'native', hello: { ok: true, version: '0.1.0', store: { state: 'ok', backend: 'openbao' } } };
+      case 'accounts':
+        return { ok: true, accounts: [acc(kept)] };
+      case 'restore':
+        kept = false;
+        return { ok: true, restored: true };
+      case 'systems':
+        return { ok: true, systems: [] };
+      default:
+        return { ok: true };
+    }
+  });
+  const $ = <T extends Element>(sel: string) => doc.querySelector<T>(sel);
+  await until('the kept key row', () => $('[data-action=restore]'));
+  assert.match($('[data-role=replaced]')!.textContent!, /^uiReplacedKeptShort/);
+  await until('the store line', () => !$<HTMLElement>('#store-line')!.hidden);
+  assert.equal($('#store-line')!.textContent, 'uiStoreBackend');
+  $<HTMLButtonElement>('[data-action=restore]')!.click();
+  await until('the row gone after the swap', () => !$('[data-action=restore]'));
+  assert.deepEqual(JSON.parse(JSON.stringify(sent.find((m) => m.kind === 'restore'))), { kind: 'restore', authenticator: 'trf4', user: 'RS1' });
+});

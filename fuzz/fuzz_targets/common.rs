@@ -22,6 +22,7 @@ pub fn seeded_vault() -> MemoryVault {
         params: Params::default(),
         created: 1_764_430_000,
         last_step: last,
+        ..Account::default()
     };
     let k1 = parse_key(SEEDED_KEY).unwrap().key;
     let k2 = parse_key(SEEDED_KEY2).unwrap().key;
@@ -31,6 +32,7 @@ pub fn seeded_vault() -> MemoryVault {
             (acct("trf2", "A", None), k1),
             (acct("trf2", "B", None), k2),
         ],
+        ..MemoryVault::default()
     }
 }
 

@@ -56,6 +56,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Volta à chave anterior de uma conta (guardada ao substituir a chave num novo cadastro); a chave atual fica guardada no lugar dela.
+    Restore {
+        /// Sistema, autenticador ou endereço do eproc.
+        target: String,
+        /// Usuário do eproc.
+        #[arg(long, short)]
+        user: String,
+    },
     /// Remove a chave de uma conta do chaveiro.
     Remove {
         /// Sistema, autenticador ou endereço do eproc.
@@ -177,6 +185,9 @@ const ENGLISH_HELP: &[(&str, &str, &str)] = &[
     ("code", "time", "Compute the code at this moment (Unix seconds) and change nothing."),
     ("list", "", "List saved accounts (never shows keys)."),
     ("remove", "", "Delete an account's key from the keyring."),
+    ("restore", "", "Go back to an account's previous key (kept when a new enrollment replaced it); the current key is kept in its place."),
+    ("restore", "target", "System, authenticator or eproc address."),
+    ("restore", "user", "eproc user name."),
     ("remove", "yes", "Do not ask for confirmation."),
     ("export", "", "Export ALL keys as otpauth:// lines (backup; shows secrets)."),
     ("export", "output", "Write to this file (mode 600) instead of standard output."),
@@ -408,6 +419,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
                 digits: args.digits,
                 period: args.period,
                 replace: args.replace,
+                clock_offset_ms: None,
             })?;
             if answer["warnings"].as_array().is_some_and(|w| w.iter().any(|x| x == "short_key")) {
                 eprintln!("{}", app.t(
@@ -418,12 +430,15 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             let outcome = answer["outcome"].as_str().unwrap_or_default();
             let what = match outcome {
                 "unchanged" => app.t("Chave já estava salva", "Key was already saved"),
-                "replaced" => app.t("Chave substituída", "Key replaced"),
+                "replaced" => app.t("Chave substituída (a anterior continua guardada)", "Key replaced (the previous one is still kept)"),
                 _ => app.t("Chave salva no chaveiro do sistema", "Key saved in the system keyring"),
             };
             let systems: Vec<&str> = answer["systems"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             println!("{what}: {} / {} ({}: {})", answer["authenticator"].as_str().unwrap_or(""), answer["user"].as_str().unwrap_or(""), app.t("vale para", "valid for"), systems.join(", "));
             print_code_line(&answer, lang);
+            if answer["replaced_kept"] == json!(true) {
+                eprintln!("{}", i18n::REPLACED_KEPT.pick(lang));
+            }
             Ok(())
         }
         Command::Code { target, user, time, json } => {
@@ -433,7 +448,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
                 // A code for a given moment: the same request as a live one, read-only (peek) at
                 // that time, so no step is used up.
                 let mut answer = app.request_at(
-                    Request::Code { url: None, authenticator: Some(authenticator), user, peek: true },
+                    Request::Code { url: None, authenticator: Some(authenticator), user, peek: true, clock_offset_ms: None },
                     t.saturating_mul(1000),
                 )?;
                 if json {
@@ -444,7 +459,7 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
                 }
                 return Ok(());
             }
-            let answer = app.request(Request::Code { url: None, authenticator: Some(authenticator), user, peek: false })?;
+            let answer = app.request(Request::Code { url: None, authenticator: Some(authenticator), user, peek: false, clock_offset_ms: None })?;
             if json {
                 print_json(&answer);
             } else {
@@ -466,8 +481,37 @@ pub fn run(cli: Cli, lang: Lang) -> Result<()> {
             for a in list {
                 let systems: Vec<&str> = a["systems"].as_array().map(|x| x.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 let label = a["label"].as_str().map(|l| format!(" \"{l}\"")).unwrap_or_default();
-                println!("{:<10} {}{}  [{}]", a["authenticator"].as_str().unwrap_or(""), a["user"].as_str().unwrap_or(""), label, systems.join(", "));
+                let mut marks = String::new();
+                if a["replaced_kept"] == json!(true) {
+                    marks.push_str(app.t(
+                        "  (chave anterior guardada até um login com a nova dar certo: eproc-a2f restore para voltar a ela)",
+                        "  (previous key kept until a login with the new one succeeds: eproc-a2f restore to go back to it)",
+                    ));
+                }
+                if let Some(n) = a["rejection"]["count"].as_u64() {
+                    marks.push_str(&match (lang, a["rejection"]["fill"] == json!(true)) {
+                        (Lang::PtBr, true) => format!("  (o tribunal recusou {n} código: sem envio automático)"),
+                        (Lang::PtBr, false) => format!("  (o tribunal recusou {n} códigos: preenchimento suspenso)"),
+                        (Lang::En, true) => format!("  (the court refused {n} code: no automatic submit)"),
+                        (Lang::En, false) => format!("  (the court refused {n} codes: filling suspended)"),
+                    });
+                }
+                println!("{:<10} {}{}  [{}]{marks}", a["authenticator"].as_str().unwrap_or(""), a["user"].as_str().unwrap_or(""), label, systems.join(", "));
             }
+            Ok(())
+        }
+        Command::Restore { target, user } => {
+            let mut app = App::new(lang)?;
+            let authenticator = app.authenticator_of(&target)?;
+            app.request(Request::Restore { url: None, authenticator: Some(authenticator.clone()), user: user.clone() })?;
+            println!(
+                "{} {authenticator} / {user}. {}",
+                app.t("Chave anterior restaurada:", "Previous key restored:"),
+                app.t(
+                    "A chave que estava em uso continua guardada até um login dar certo (eproc-a2f restore troca de novo).",
+                    "The key that was in use stays kept until a login succeeds (eproc-a2f restore swaps them again)."
+                )
+            );
             Ok(())
         }
         Command::Remove { target, user, yes } => {
@@ -568,17 +612,29 @@ fn print_code_line(answer: &Value, lang: Lang) {
     }
 }
 
+/// Writes a file only its owner can read: a new 0600 file next to `path`, renamed over it, so an
+/// existing file's looser permissions (a 0644 file) never apply to the secrets. A symbolic link at
+/// `path` is refused (it could point anywhere, and its target would keep its own permissions).
 pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        bail!(UserError(format!(
+            "{}: {}",
+            path.display(),
+            lang_from_env().pick(
+                "é um link simbólico; escolha o arquivo de destino em si (nada foi gravado)",
+                "is a symbolic link; name the target file itself (nothing was written)"
+            )
+        )));
     }
-    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    // tempfile creates the file 0600 on Unix.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".eproc-a2f-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 

@@ -64,13 +64,25 @@ pub fn read_config(path: &Path) -> Result<HostConfig> {
     }
 }
 
-pub fn write_config(path: &Path, cfg: &HostConfig) -> Result<()> {
+/// Writes a configuration file. The user's (`private`) lives in the index's folder, created 0700;
+/// the system's is read by every user's host, so its folder and file stay readable (0755/0644).
+pub fn write_config(path: &Path, cfg: &HostConfig, private: bool) -> Result<()> {
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if private {
+            crate::store::index::create_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        } else {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
     }
     let text = serde_json::to_string_pretty(cfg)? + "\n";
     crate::store::index::write_atomically(path, text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    if !private {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o644)).with_context(|| format!("cannot set the mode of {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Both configurations merged: system first, then the user's.

@@ -96,8 +96,19 @@ pub fn run(lang: Lang, repair: bool, as_json: bool) -> Result<()> {
         // Every key has an index entry; rebuild from the keyring when asked.
         match vault.secrets.list() {
             Ok(Some(names)) => {
+                // A restore that stopped half way left the current key in a `#swap` entry: both
+                // keys are still there, the user picks one by hand.
+                for n in names.iter().filter(|n| n.ends_with(crate::store::SWAP_SUFFIX)) {
+                    r.add(
+                        "swap",
+                        false,
+                        format!("{n}: uma troca de chaves (restore) foi interrompida; as duas chaves continuam no chaveiro. Rode 'eproc-a2f restore' de novo ou confira com 'eproc-a2f export'"),
+                        format!("{n}: a key swap (restore) was interrupted; both keys are still in the keyring. Run 'eproc-a2f restore' again or check with 'eproc-a2f export'"),
+                    );
+                }
                 let orphans: Vec<String> = names
                     .into_iter()
+                    .filter(|n| crate::store::side_entry_of(n).is_none())
                     .filter(|n| !accounts.iter().any(|a| crate::store::entry_name(&a.authenticator, &a.user) == *n))
                     .filter(|n| !n.starts_with("__"))
                     .collect();
@@ -119,6 +130,8 @@ pub fn run(lang: Lang, repair: bool, as_json: bool) -> Result<()> {
             Err(e) => r.add("keyring_search", false, e.to_string(), e.to_string()),
         }
     }
+
+    clock_report(&mut r, &vault);
 
     // Browser registration.
     let me = std::env::current_exe().ok().and_then(|p| std::fs::canonicalize(p).ok()).map(install::without_verbatim_prefix);
@@ -165,6 +178,50 @@ pub fn run(lang: Lang, repair: bool, as_json: bool) -> Result<()> {
     Ok(())
 }
 
+/// What `clock.json` says of each court's clock, in the user's words. Informational: the
+/// extension already corrects codes for an offset up to 10 minutes.
+fn clock_report(r: &mut Report, vault: &KeyringVault<OsKeyring>) {
+    let eff = config::effective();
+    let (registry, _) = config::registry(&eff);
+    for (authenticator, c) in vault.files.load_clock() {
+        let title = eproc_a2f_core::display::title(&registry, &authenticator);
+        let (pt, en) = clock_sentence(&title, c.offset_ms, c.at_ms);
+        r.add("clock", true, pt, en);
+    }
+}
+
+/// "o relógio deste computador está N s adiantado/atrasado em relação ao TRF4 (visto em …)".
+/// The offset is court time minus computer time: a court ahead means this computer is behind.
+pub fn clock_sentence(title: &str, offset_ms: i64, at_ms: u64) -> (String, String) {
+    let secs = (offset_ms.unsigned_abs() + 500) / 1000;
+    let (pt_way, en_way) = if offset_ms > 0 { ("atrasado", "behind") } else { ("adiantado", "ahead of") };
+    let (date_pt, date_en) = utc_date(at_ms);
+    let advice_pt = if secs >= 30 { "; os códigos são calculados pela hora do tribunal, mas acerte o relógio (sincronização automática de data e hora)" } else { "" };
+    let advice_en = if secs >= 30 { "; codes are computed at the court's time, but set the clock right (automatic date and time)" } else { "" };
+    (
+        format!("o relógio deste computador está {secs} s {pt_way} em relação ao {title} (visto em {date_pt}){advice_pt}"),
+        format!("this computer's clock is {secs} s {en_way} {title}'s (seen on {date_en}){advice_en}"),
+    )
+}
+
+/// `03/12/2026 16:40 UTC` and `2026-12-03 16:40 UTC` (civil date from days since 1970).
+fn utc_date(ms: u64) -> (String, String) {
+    let secs = ms / 1000;
+    let days = (secs / 86_400) as i64;
+    let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    (format!("{d:02}/{mo:02}/{y} {h:02}:{m:02} UTC"), format!("{y}-{mo:02}-{d:02} {h:02}:{m:02} UTC"))
+}
+
 /// Rebuilds the index from keyring entries: keeps the readable index's accounts, adds the orphans.
 fn rebuild(vault: &mut KeyringVault<OsKeyring>, orphans: &[String], corrupt: bool) -> Result<usize> {
     let lock = vault.files.lock()?;
@@ -177,6 +234,9 @@ fn rebuild(vault: &mut KeyringVault<OsKeyring>, orphans: &[String], corrupt: boo
     let names: Vec<String> = if corrupt { vault.secrets.list()?.unwrap_or_default() } else { orphans.to_vec() };
     let mut recovered = 0;
     for name in names {
+        if crate::store::side_entry_of(&name).is_some() {
+            continue;
+        }
         let Some((authenticator, user)) = name.split_once(':') else { continue };
         let Some(value) = vault.secrets.get(&name)? else { continue };
         let Ok(parsed) = OtpAuth::parse(&value) else { continue };
@@ -189,10 +249,29 @@ fn rebuild(vault: &mut KeyringVault<OsKeyring>, orphans: &[String], corrupt: boo
             label: None,
             params: parsed.params,
             created: now_ms() / 1000,
-            last_step: None,
+            ..Account::default()
         });
         recovered += 1;
     }
     vault.files.save(&lock, &index)?;
     Ok(recovered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_sentences_say_which_way_in_both_languages() {
+        // 2026-12-03 16:40:00 UTC.
+        let at = 1_796_316_000_000;
+        let (pt, en) = clock_sentence("TJMG", 150_000, at);
+        assert_eq!(pt, "o relógio deste computador está 150 s atrasado em relação ao TJMG (visto em 03/12/2026 16:40 UTC); os códigos são calculados pela hora do tribunal, mas acerte o relógio (sincronização automática de data e hora)");
+        assert!(en.starts_with("this computer's clock is 150 s behind TJMG's (seen on 2026-12-03 16:40 UTC)"), "{en}");
+        let (pt, en) = clock_sentence("TRF4", -4_400, at);
+        assert_eq!(pt, "o relógio deste computador está 4 s adiantado em relação ao TRF4 (visto em 03/12/2026 16:40 UTC)");
+        assert_eq!(en, "this computer's clock is 4 s ahead of TRF4's (seen on 2026-12-03 16:40 UTC)");
+        assert_eq!(utc_date(0).1, "1970-01-01 00:00 UTC");
+        assert_eq!(utc_date(951_782_400_000).0, "29/02/2000 00:00 UTC");
+    }
 }

@@ -288,7 +288,7 @@ pub fn install(plan: &InstallPlan) -> Result<Vec<String>> {
                 cfg.extension_ids.push(id.clone());
             }
         }
-        config::write_config(&cfg_path, &cfg)?;
+        config::write_config(&cfg_path, &cfg, plan.scope == Scope::User)?;
         done.push(format!("config: {}", cfg_path.display()));
     }
     Ok(done)

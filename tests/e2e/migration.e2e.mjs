@@ -144,9 +144,9 @@ POINTS.forEach((point, i) => {
     assert.deepEqual(await browserAccounts(state.driver), [], 'the browser store is empty');
     const final = await checkNothingLost(state.driver, accounts, 'after resuming');
     for (const a of accounts) assert.equal(final[a.user], 'keyring', `${a.user} now only in the keyring`);
+    // Issue 10: a finished migration leaves no journal (it named the accounts in clear).
     const j2 = (await state.driver.getLocalStorage('bm.migration'))['bm.migration'];
-    assert.ok(j2?.finished, 'the journal says finished');
-    assert.deepEqual(j2.items.map((x) => x.state), ['moved', 'moved']);
+    assert.equal(j2, undefined, 'the journal of the finished migration is deleted');
     await state.driver.close();
     state.driver = null;
   });

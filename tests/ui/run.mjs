@@ -48,11 +48,17 @@ const SHOTS = [
   ['options', 'one', 'en', 'dark'],
   ['options', 'hostMissing', 'pt_BR', 'light'],
   ['options', 'storeLocked', 'en', 'dark'],
+  // Issue 10: refused codes, the court clock, a kept replaced key.
+  ['popup', 'rejected', 'pt_BR', 'light'],
+  ['popup', 'rejected', 'en', 'dark'],
+  ['popup', 'clockAbsurd', 'pt_BR', 'light'],
+  ['options', 'rejected', 'pt_BR', 'light'],
 ];
 /** axe runs: both pages, both schemes, the fullest state. */
 const AXE = [
   ['popup', 'six', 'light'], ['popup', 'six', 'dark'], ['popup', 'hostMissing', 'light'], ['popup', 'storeLocked', 'dark'],
   ['options', 'six', 'light'], ['options', 'six', 'dark'], ['options', 'hostMissing', 'light'],
+  ['popup', 'rejected', 'light'], ['popup', 'rejected', 'dark'], ['popup', 'clockAbsurd', 'light'], ['options', 'rejected', 'light'],
 ];
 
 const results = [];

@@ -12,8 +12,13 @@
 //! ```json
 //! {"format": "eproc-a2f-vault", "v": 1, "accounts": [
 //!   {"authenticator": "trf4", "user": "RS123", "label": null, "algorithm": "SHA1", "digits": 6,
-//!    "period": 30, "created": 1764430000, "last_step": 58733334, "secret": "BASE32NOPAD"}]}
+//!    "period": 30, "created": 1764430000, "last_step": 58733334, "secret": "BASE32NOPAD",
+//!    "rejection": {"count": 1, "at_ms": 1764430100000, "step": 58733334},
+//!    "replaced_at": 1764430000,
+//!    "replaced": {"algorithm": "SHA1", "digits": 6, "period": 30, "secret": "BASE32NOPAD"}}]}
 //! ```
+//! `rejection` (the court's refusals, `core::rejection`), `replaced_at` and `replaced` (the key a
+//! replacing enrollment kept until a login with the new one succeeds) are written only when set.
 //! An empty string (or `null`) is an empty vault. Errors about a vault never quote its content.
 
 use std::cell::RefCell;
@@ -21,7 +26,8 @@ use std::cell::RefCell;
 use eproc_a2f_core::protocol::{error_answer, ErrorCode, ProtocolError};
 use eproc_a2f_core::registry::{Registry, RegistryError, System};
 use eproc_a2f_core::secret::{Algorithm, OtpAuth, Params, SecretKey};
-use eproc_a2f_core::service::{handle_bytes, Account, Context, MemoryVault};
+use eproc_a2f_core::rejection::RejectionRecord;
+use eproc_a2f_core::service::{handle_bytes, Account, Context, KeptKey, MemoryVault};
 use eproc_a2f_core::{parse_key as core_parse_key, totp, Lang, ResolveError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -119,6 +125,24 @@ struct VaultEntry {
     #[serde(default)]
     last_step: Option<u64>,
     secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rejection: Option<RejectionRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    replaced_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    replaced: Option<KeptEntry>,
+}
+
+/// The key a replacing enrollment kept.
+#[derive(Serialize, Deserialize)]
+struct KeptEntry {
+    #[serde(default)]
+    algorithm: Algorithm,
+    #[serde(default = "six")]
+    digits: u8,
+    #[serde(default = "thirty")]
+    period: u32,
+    secret: String,
 }
 
 fn six() -> u8 {
@@ -157,6 +181,11 @@ pub fn vault_from_json(text: &str) -> Result<MemoryVault, String> {
         if vault.entries.iter().any(|(a, _)| a.is(&e.authenticator, &e.user)) {
             return Err(format!("account {n}: appears twice"));
         }
+        if let Some(k) = &e.replaced {
+            let params = Params::new(k.algorithm, k.digits, k.period).map_err(|_| format!("account {n}: invalid parameters of the kept key"))?;
+            let key = core_parse_key(&k.secret).map_err(|_| format!("account {n}: the kept key is invalid"))?.key;
+            vault.kept.push(KeptKey { authenticator: e.authenticator.clone(), user: e.user.clone(), params, key });
+        }
         let account = Account {
             authenticator: e.authenticator,
             user: e.user,
@@ -164,6 +193,9 @@ pub fn vault_from_json(text: &str) -> Result<MemoryVault, String> {
             params,
             created: e.created,
             last_step: e.last_step,
+            rejection: e.rejection,
+            // The kept key is what the record promises: no key, no promise.
+            replaced_at: e.replaced.as_ref().map(|_| e.replaced_at.unwrap_or(e.created)),
         };
         vault.entries.push((account, key));
     }
@@ -188,6 +220,13 @@ pub fn vault_to_json(vault: &MemoryVault) -> String {
                 created: a.created,
                 last_step: a.last_step,
                 secret: k.to_base32(),
+                rejection: a.rejection,
+                replaced_at: a.replaced_at,
+                replaced: vault
+                    .kept
+                    .iter()
+                    .find(|x| a.is(&x.authenticator, &x.user))
+                    .map(|x| KeptEntry { algorithm: x.params.algorithm, digits: x.params.digits, period: x.params.period, secret: x.key.to_base32() }),
             })
             .collect(),
     };
@@ -224,7 +263,7 @@ pub fn handle(request_json: &str, vault_json: &str, now_ms: f64, lang: &str) -> 
         let err = ProtocolError::new(ErrorCode::InternalError).detail("the caller passed an invalid time");
         return json!({"answer": error_answer(id, &err, lang), "vault": null}).to_string();
     }
-    let before = vault.entries.clone();
+    let before = vault.clone();
     let answer = with_registry(|registry| {
         let ctx = Context {
             registry,
@@ -235,7 +274,7 @@ pub fn handle(request_json: &str, vault_json: &str, now_ms: f64, lang: &str) -> 
         };
         handle_bytes(&mut vault, &ctx, request_json.as_bytes())
     });
-    let new_vault = if vault.entries == before { Value::Null } else { Value::String(vault_to_json(&vault)) };
+    let new_vault = if vault == before { Value::Null } else { Value::String(vault_to_json(&vault)) };
     json!({"answer": answer, "vault": new_vault}).to_string()
 }
 
@@ -399,6 +438,39 @@ mod tests {
         assert!(uri.starts_with("otpauth-migration://offline?data="), "{e}");
         let back = call(json!({"id": 4, "type": "import_preview", "text": uri}), &vault, now);
         assert_eq!(back["answer"]["entries"][0]["status"], json!("same"), "{back}");
+    }
+
+    /// Issue 10 in browser mode: the full `handle` serves `login_result` and `restore`, and the
+    /// vault JSON carries the refusal record and the kept key from one call to the next.
+    #[test]
+    fn rejections_and_kept_keys_live_in_the_vault() {
+        const NEW: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        let now = 1_700_000_010_000.0;
+        let vault = call(json!({"id": 1, "type": "enroll", "url": TRF4, "user": "RS1", "secret": KEY}), "", now)["vault"].as_str().unwrap().to_owned();
+        let r = call(json!({"id": 2, "type": "login_result", "url": TRF4, "outcome": "rejected", "step": 5}), &vault, now + 1_000.0);
+        assert_eq!(r["answer"]["rejection"]["fill"], json!(true), "{r}");
+        let vault = r["vault"].as_str().unwrap().to_owned();
+        assert!(vault.contains("\"rejection\":{\"count\":1"), "{vault}");
+        let r = call(json!({"id": 3, "type": "login_result", "url": TRF4, "outcome": "rejected", "step": 6}), &vault, now + 2_000.0);
+        let vault = r["vault"].as_str().unwrap().to_owned();
+        let w = call(json!({"id": 4, "type": "code", "url": TRF4, "clock_offset_ms": 150_000}), &vault, now + 3_000.0);
+        assert_eq!(w["answer"]["error"]["code"], json!("code_withheld"), "{w}");
+        assert_eq!(w["vault"], Value::Null, "a withheld code claims no step");
+        // Replace: the old key is kept in the vault; restore swaps; accepted drops it.
+        let e = call(json!({"id": 5, "type": "enroll", "url": TRF4, "user": "RS1", "secret": NEW, "replace": true}), &vault, now + 4_000.0);
+        assert_eq!(e["answer"]["replaced_kept"], json!(true), "{e}");
+        let vault = e["vault"].as_str().unwrap().to_owned();
+        assert!(vault.contains("\"replaced\":{") && vault.contains("MMZDIMRUGZRGCNRQGA2GMMRWMVQWIZBW") && vault.contains(NEW), "{vault}");
+        assert!(normalize_vault(&vault).contains("\"ok\":true"));
+        let r = call(json!({"id": 6, "type": "restore", "authenticator": "trf4", "user": "RS1"}), &vault, now + 5_000.0);
+        assert_eq!(r["answer"]["restored"], json!(true), "{r}");
+        let vault = r["vault"].as_str().unwrap().to_owned();
+        let p = call(json!({"id": 7, "type": "code", "authenticator": "trf4", "peek": true, "clock_offset_ms": -150_000}), &vault, now + 6_000.0);
+        assert_eq!(p["answer"]["code"], json!(code_at(KEY, "", (now + 6_000.0 - 150_000.0) / 1000.0).unwrap()), "{p}");
+        let r = call(json!({"id": 8, "type": "login_result", "url": TRF4, "outcome": "accepted"}), &vault, now + 7_000.0);
+        assert_eq!(r["answer"]["replaced_dropped"], json!(true), "{r}");
+        let vault = r["vault"].as_str().unwrap().to_owned();
+        assert!(!vault.contains("replaced") && !vault.contains("rejection") && !vault.contains(NEW), "{vault}");
     }
 
     #[test]

@@ -186,3 +186,113 @@ test('the step record is written behind the answer; if that write fails, this wo
   await src.isSetUp();
   assert.equal(JSON.parse(await src.store.read()).accounts[0].last_step, b.step, 'the later write records the newer step');
 });
+
+// Issue 10: whether this build of the full module has the court-answer protocol (login_result).
+const HAS_ISSUE10 = JSON.parse(core.handle('{"id":1,"type":"login_result","authenticator":"trf4","outcome":"reset"}', '', 0, 'en')).answer?.error?.code !== 'unknown_type';
+
+test('court clock: the login path computes the code at the court time given by clock_offset_ms', async () => {
+  let loads = 0;
+  let src, now;
+  for (const offset of [150_000, -150_000]) {
+    // A store per court clock (a step claimed at one clock is never handed out again at another).
+    ({ src, now } = await setUp({ loadCore: async () => { loads++; return core; } }));
+    await src.request({ type: 'enroll', url: ACCOUNTS[0].url, user: 'RS1', secret: ACCOUNTS[0].secret });
+    loads = 0;
+    // Past the step the enrollment claimed at the computer's time, whichever way the court is.
+    now.t += 240_000;
+    const a = await src.request({ type: 'code', url: 'https://eproc.trf4.jus.br/eproc2trf4/index.php', clock_offset_ms: offset });
+    assert.equal(a.ok, true, JSON.stringify(a));
+    const courtS = Math.floor((now.t + offset) / 1000);
+    const want = core.code_at(ACCOUNTS[0].secret, JSON.stringify({ algorithm: 'SHA1', digits: 6, period: 30 }), a.wait_ms > 0 ? courtS + 30 : courtS);
+    assert.equal(a.code, want, `offset ${offset}`);
+    assert.equal(a.step, Math.floor((now.t + offset + (a.wait_ms > 0 ? 30_000 : 0)) / 30_000));
+    assert.equal(a.clock_offset_ms, offset);
+    assert.equal(a.rejection, null);
+  }
+  assert.equal(loads, 0, 'still the login module alone');
+  if (!HAS_ISSUE10) return;
+  // Out of range: the full module's exact refusal.
+  const bad = await src.request({ type: 'code', url: 'https://eproc.trf4.jus.br/eproc2trf4/index.php', clock_offset_ms: 600_001 });
+  assert.equal(bad.error.code, 'invalid_request');
+});
+
+test('a rejection record in the store: the full module answers (policy, code_withheld), recorded in the encrypted store', { skip: !HAS_ISSUE10 && 'the WASM build predates login_result' }, async () => {
+  const { src, now } = await setUp();
+  const url = 'https://eproc.trf4.jus.br/eproc2trf4/index.php';
+  await src.request({ type: 'enroll', url: ACCOUNTS[0].url, user: 'RS1', secret: ACCOUNTS[0].secret });
+  now.t += 60_000;
+  const c1 = await src.request({ type: 'code', url });
+  assert.equal(c1.rejection, null);
+  const r1 = await src.request({ type: 'login_result', authenticator: 'trf4', user: 'RS1', outcome: 'rejected', step: c1.step });
+  assert.equal(r1.ok, true, JSON.stringify(r1));
+  assert.equal(r1.rejection.count, 1);
+  // Persisted: a new source over the same storage (a restart) sees it.
+  const vault = JSON.parse(await src.store.read());
+  assert.ok(vault.accounts[0].rejection, 'the record is in the vault');
+  now.t += 60_000;
+  const c2 = await src.request({ type: 'code', url });
+  assert.equal(c2.ok, true);
+  assert.equal(c2.rejection.fill, true);
+  assert.equal(c2.rejection.auto_submit, false);
+  await src.request({ type: 'login_result', authenticator: 'trf4', user: 'RS1', outcome: 'rejected', step: c2.step });
+  now.t += 60_000;
+  const c3 = await src.request({ type: 'code', url });
+  assert.equal(c3.ok, false);
+  assert.equal(c3.error.code, 'code_withheld');
+  const reset = await src.request({ type: 'login_result', authenticator: 'trf4', user: 'RS1', outcome: 'reset' });
+  assert.equal(reset.rejection, null);
+  now.t += 60_000;
+  assert.equal((await src.request({ type: 'code', url })).ok, true);
+});
+
+test('a replaced key is kept in the encrypted store until a login succeeds; restore swaps them', { skip: !HAS_ISSUE10 && 'the WASM build predates restore' }, async () => {
+  const { src, now } = await setUp();
+  const url = 'https://eproc.trf4.jus.br/eproc2trf4/index.php';
+  await src.request({ type: 'enroll', url: ACCOUNTS[0].url, user: 'RS1', secret: ACCOUNTS[0].secret });
+  const r = await src.request({ type: 'enroll', url: ACCOUNTS[0].url, user: 'RS1', secret: ACCOUNTS[1].secret, replace: true });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  const list = await src.request({ type: 'accounts' });
+  assert.equal(list.accounts[0].replaced_kept, true);
+  const stored = await src.store.read();
+  assert.ok(stored.includes(ACCOUNTS[0].secret), 'the previous key is in the (encrypted) store');
+  const back = await src.request({ type: 'restore', authenticator: 'trf4', user: 'RS1' });
+  assert.equal(back.ok, true, JSON.stringify(back));
+  now.t += 60_000;
+  const c = await src.request({ type: 'code', url, user: 'RS1' });
+  assert.equal(c.code, core.code_at(ACCOUNTS[0].secret, JSON.stringify({ algorithm: 'SHA1', digits: 6, period: 30 }), Math.floor(now.t / 1000) + (c.wait_ms > 0 ? 30 : 0)));
+  await src.request({ type: 'login_result', authenticator: 'trf4', user: 'RS1', outcome: 'accepted', step: c.step });
+  const after = await src.request({ type: 'accounts' });
+  assert.equal(after.accounts[0].replaced_kept, false, 'dropped after a login with it');
+  const none = await src.request({ type: 'restore', authenticator: 'trf4', user: 'RS1' });
+  assert.equal(none.error.code, 'nothing_to_restore');
+});
+
+test('a rejection record: the login module applies the core policy (fill once more); withheld goes to the full module', { skip: (typeof login.rejection_state !== 'function' || !HAS_ISSUE10) && 'the WASM build predates issue 10' }, async () => {
+  let loads = 0;
+  const { src, now } = await setUp({ loadCore: async () => { loads++; return core; } });
+  await src.request({ type: 'enroll', url: ACCOUNTS[0].url, user: 'RS1', secret: ACCOUNTS[0].secret });
+  const url = 'https://eproc.trf4.jus.br/eproc2trf4/index.php';
+  const put = async (rejection) => {
+    const v = JSON.parse(await src.store.read());
+    v.accounts[0].rejection = rejection;
+    await src.store.write(JSON.stringify(v));
+  };
+  now.t += 60_000;
+  await put({ count: 1, at_ms: now.t - 1_000 });
+  loads = 0;
+  const a = await src.request({ type: 'code', url });
+  assert.equal(a.ok, true);
+  assert.deepEqual(a.rejection, { count: 1, at_ms: now.t - 1_000, until_ms: now.t - 1_000 + 1_800_000, auto_submit: false, fill: true });
+  assert.equal(loads, 0, 'the login module alone');
+  now.t += 60_000;
+  await put({ count: 2, at_ms: now.t - 1_000 });
+  const w = await src.request({ type: 'code', url });
+  assert.equal(w.error?.code, 'code_withheld', JSON.stringify(w));
+  const p = await src.request({ type: 'code', url, peek: true });
+  assert.equal(p.ok, true, 'peek still works');
+  assert.equal(p.rejection.fill, false);
+  now.t += 1_800_000;
+  const later = await src.request({ type: 'code', url });
+  assert.equal(later.ok, true);
+  assert.equal(later.rejection, null, 'expired');
+});

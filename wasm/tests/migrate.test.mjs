@@ -72,9 +72,9 @@ test('migration moves every key, verified in the host before it leaves the brows
   // The host now answers with the same codes.
   const peek = await native.request({ type: 'code', authenticator: ACCOUNTS[2].authenticator, user: 'rs3', peek: true });
   assert.equal(peek.code, core.code_at(ACCOUNTS[2].secret, JSON.stringify({ algorithm: 'SHA256', digits: 8, period: 60 }), Math.floor(now.t / 1000)));
-  // No secret in the journal.
-  const journal = JSON.stringify(local.data.get('bm.migration'));
-  for (const a of ACCOUNTS) assert.ok(!journal.includes(a.secret));
+  // Done: the journal (account names in clear) is deleted (issue 10); the report is the record.
+  assert.equal(local.data.has('bm.migration'), false, 'the journal of a finished migration is deleted');
+  assert.equal(report.journal.items.length, 3);
   assert.equal(await src.pendingMigration(), null);
 });
 
@@ -152,4 +152,37 @@ test('interrupted at every storage write and every host request: nothing lost, a
     }
   }
   assert.ok(points >= 20, `only ${points} interruption points`);
+});
+
+test('an unfinished migration keeps its journal, without secrets; once finished it is deleted; an old finished journal is deleted when read', async () => {
+  const { now, local, src } = await seeded();
+  const native = new FakeNative(core, now.now);
+  // The host stops answering after the first requests.
+  native.crashAfter = 3;
+  await assert.rejects(src.migrateToNative(native));
+  native.crashAfter = Infinity;
+  assert.ok(local.data.has('bm.migration'), 'kept to resume');
+  const journal = JSON.stringify(local.data.get('bm.migration'));
+  for (const a of ACCOUNTS) assert.ok(!journal.includes(a.secret), 'no secret in the journal');
+  const report = await src.migrateToNative(native);
+  assert.equal(report.finished, true);
+  assert.equal(local.data.has('bm.migration'), false);
+  // A journal an older version left after finishing.
+  await local.set({ 'bm.migration': { format: 'eproc-a2f-migration', v: 1, started: 1, updated: 2, finished: 3, items: [{ authenticator: 'trf4', user: 'RS1', state: 'moved' }] } });
+  assert.equal(await src.pendingMigration(), null);
+  assert.equal(local.data.has('bm.migration'), false, 'deleted when read');
+});
+
+test('an account that keeps a replaced key stays in the browser (the host could not receive the kept key)', async () => {
+  const { now, local, src } = await seeded();
+  // As the core's vault writes it after `enroll replace` (issue 10): the kept key's marker.
+  const vault = JSON.parse(await src.store.read());
+  vault.accounts[0].replaced_at = 1_764_430_000;
+  await src.store.write(JSON.stringify(vault));
+  const native = new FakeNative(core, now.now);
+  const report = await src.migrateToNative(native);
+  assert.equal(report.failed.length, 1);
+  assert.match(report.failed[0].detail, /replaced key/);
+  assert.equal(report.moved.length, 2);
+  assert.equal((await browserKeys(local, now))['trf4/rs1'], ACCOUNTS[0].secret, 'still in the browser');
 });

@@ -360,3 +360,21 @@ test('a code request reads storage.local once, answers, and records the step bef
   const c = await src.request({ type: 'code', url: TRF4 });
   assert.ok(c.ok && c.step > b.step, `steps ${b.step} then ${c.step}`);
 });
+
+test('import refuses a file whose PBKDF2 iteration count is under 600,000 (issue 10), before deriving anything', async () => {
+  const weak = source(); // 1000 iterations (tests only)
+  await weak.src.setup(PASS);
+  await enroll(weak.src);
+  const file = await weak.src.exportEncrypted();
+  assert.equal(JSON.parse(file).kdf.iterations, 1000);
+  const strict = new bm.BrowserSource({ core, login, local: new FakeArea(), session: new FakeArea(), now: clock().now, lang: () => 'en' });
+  const t0 = Date.now();
+  await rejectsWith(strict.importEncrypted(file, PASS), 'import_weak_kdf');
+  assert.ok(Date.now() - t0 < 2000, 'refused before the key derivation');
+  assert.equal(await strict.isSetUp(), false, 'nothing adopted');
+  // The reply the options page gets: a clear message.
+  const r = await bm.runBrowserModeCommand(strict, { op: 'import', text: file, passphrase: PASS }, null, 'pt-BR');
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, 'import_weak_kdf');
+  assert.match(r.error.message, /600\.000/);
+});

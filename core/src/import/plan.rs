@@ -356,7 +356,7 @@ pub fn apply(vault: &mut dyn Vault, ctx: &Context, input: &FileInput<'_>, choice
             label: None,
             params: totp.params,
             created: ctx.now_ms / 1000,
-            last_step: None,
+            ..Account::default()
         };
         let outcome = match vault.save(account, &totp.key, *may_replace) {
             Ok(o) => o,

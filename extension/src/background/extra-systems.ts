@@ -7,6 +7,7 @@ import { matchPatterns } from '../shared/patterns.js';
 import type { RegistrySystem } from '../shared/settings';
 
 const SCRIPT_ID = 'eproc-a2f-extra-systems';
+const MAIN_SCRIPT_ID = 'eproc-a2f-extra-systems-main';
 
 /** Valid match patterns of the extra systems that the manifest does not already cover. */
 export function extraPatterns(systems: RegistrySystem[], builtin: readonly string[]): string[] {
@@ -44,8 +45,8 @@ export async function syncExtraSystems(systems: RegistrySystem[]): Promise<void>
   const scripting = ext.scripting;
   if (!scripting?.registerContentScripts) return;
   try {
-    const existing = await scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
-    if (existing.length) await scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
+    const existing = await scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID, MAIN_SCRIPT_ID] });
+    if (existing.length) await scripting.unregisterContentScripts({ ids: existing.map((s) => s.id) });
   } catch {
     /* nothing registered */
   }
@@ -53,7 +54,9 @@ export async function syncExtraSystems(systems: RegistrySystem[]): Promise<void>
   if (patterns.length === 0 || !granted) return;
   try {
     await scripting.registerContentScripts([
-      { id: SCRIPT_ID, matches: patterns, js: ['content.js'], runAt: 'document_idle', allFrames: false, persistAcrossSessions: false },
+      // As the manifest's (issue 10): at document_start, with the MAIN-world script beside it.
+      { id: SCRIPT_ID, matches: patterns, js: ['content.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: false },
+      { id: MAIN_SCRIPT_ID, matches: patterns, js: ['content-main.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: false, world: 'MAIN' },
     ]);
   } catch {
     /* the browser refused (e.g. permission revoked meanwhile) */

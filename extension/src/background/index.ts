@@ -1,7 +1,9 @@
 // Background (Chrome: module service worker; Firefox: event page). Owns the code source and is
 // the only place a page URL is taken from: the sender's URL as the browser reports it.
 import { ext } from '../shared/api';
-import type { ContentNotice, ContentRequest, ExtRequest, PageRequest, PageSettings, SettingsReply, StatusReply } from '../shared/messages';
+import type {
+  ClockReply, ContentNotice, ContentRequest, ExtRequest, PageRequest, PageSettings, SettingsReply, StatusReply,
+} from '../shared/messages';
 import { IMPORT_TYPES } from '../shared/messages';
 import {
   type EffectiveSettings, type ManagedSettings, type UserSettings,
@@ -9,10 +11,15 @@ import {
 } from '../shared/settings';
 import { browserModeCommand, checkEnrollmentKey, openBrowserSource } from './browser-adapter';
 import { SourceManager, errorAnswer, isSource } from './sources/select';
-import type { ProtocolAnswer } from './sources/types';
+import type { ProtocolAnswer, ProtocolRequest } from './sources/types';
 import { UserMemory } from './user-memory';
 import { originOf, pageUrlOf } from './sender';
 import { extraStatus, syncExtraSystems } from './extra-systems';
+import { HeldCodes } from './held-codes';
+import { CourtClock, dateHeaderOf } from './court-clock';
+import { HandedCodes } from './rejections';
+import { PageCodes } from './page-codes';
+import { authenticatorOfUrl, type SystemPrefixes } from './authenticator';
 
 // ---------------------------------------------------------------- settings
 
@@ -87,16 +94,80 @@ ext.storage.onChanged.addListener((changes, area) => {
   } else if (area === 'local' && 'settings' in changes) {
     userSettings = null;
     sources.invalidate();
+  } else {
+    return;
   }
+  systemsCache = null;
 });
 
 // ---------------------------------------------------------------- user names per tab
 
 const users = new UserMemory(ext.storage.session ?? null);
+/** Codes fetched ahead at a password submit, held per tab (held-codes.ts). */
+const held = new HeldCodes(ext.storage.session ?? null);
+/** The last code handed to each tab, for the court's answer to it (rejections.ts). */
+const handed = new HandedCodes(ext.storage.session ?? null);
 ext.tabs?.onRemoved?.addListener((tabId) => {
   void users.forgetTab(tabId);
+  void held.forgetTab(tabId);
+  void handed.forgetTab(tabId);
   waitingUnlock.delete(tabId);
 });
+
+// ---------------------------------------------------------------- the court's clock
+
+const clock = new CourtClock(ext.storage.session ?? null);
+
+/** The registry's patterns (host permissions): the court answers whose `Date` is read. */
+function courtPatterns(): string[] {
+  try {
+    const m = ext.runtime.getManifest() as { host_permissions?: string[] };
+    return (m.host_permissions ?? []).filter((p) => p.startsWith('https://') && !p.startsWith('https://*'));
+  } catch {
+    return [];
+  }
+}
+
+(() => {
+  const wr = (ext as unknown as { webRequest?: typeof chrome.webRequest }).webRequest;
+  const urls = courtPatterns();
+  if (!wr || urls.length === 0) return;
+  const time = (t: unknown) => (typeof t === 'number' && Number.isFinite(t) ? t : Date.now());
+  try {
+    wr.onSendHeaders.addListener((d) => clock.onSend(d.requestId, time(d.timeStamp)), { urls });
+    wr.onHeadersReceived.addListener((d) => {
+      void clock.onHeaders(d.requestId, d.url, dateHeaderOf(d.responseHeaders), time(d.timeStamp));
+      return undefined;
+    }, { urls }, ['responseHeaders']);
+  } catch {
+    /* no webRequest (a build without the permission): no clock correction */
+  }
+})();
+
+// ---------------------------------------------------------------- authenticator of a page
+
+/** The registry's systems from the source in use, cached (prefix match is enough to key held
+ * codes and handed codes: the source itself decides what a page gets). */
+let systemsCache: { at: number; list: SystemPrefixes[] } | null = null;
+const SYSTEMS_TTL_MS = 10 * 60_000;
+
+async function authenticatorOf(url: string): Promise<string | null> {
+  const src = await sources.current();
+  const own = isSource(src) ? (src as { authenticatorOf?: (u: string) => Promise<string | null> | string | null }).authenticatorOf : undefined;
+  if (typeof own === 'function') {
+    try {
+      return (await own.call(src, url)) ?? null;
+    } catch {
+      /* fall back to the systems list */
+    }
+  }
+  if (!systemsCache || Date.now() - systemsCache.at > SYSTEMS_TTL_MS) {
+    const a = await sources.request({ type: 'systems' });
+    if (!a.ok || !Array.isArray(a.systems)) return null;
+    systemsCache = { at: Date.now(), list: a.systems as SystemPrefixes[] };
+  }
+  return authenticatorOfUrl(url, systemsCache.list);
+}
 
 // ---------------------------------------------------------------- unlocking from a page
 
@@ -135,7 +206,19 @@ function isExtensionPage(sender: Sender): boolean {
   return sender.id === ext.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(base);
 }
 
-const CONTENT_KINDS = new Set(['code', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key', 'warm', 'open-unlock']);
+const CONTENT_KINDS = new Set(['code', 'login-result', 'remember-user', 'recall-user', 'enroll', 'page-settings', 'check-key', 'warm', 'open-unlock']);
+
+// ---------------------------------------------------------------- codes for pages
+
+const pageCodes = new PageCodes({
+  request: (req) => sources.request(req as ProtocolRequest),
+  autoSubmit: async () => (await settings()).autoSubmit,
+  clock,
+  held,
+  handed,
+  authenticatorOf,
+  notify: (tabId, notice) => void ext.tabs.sendMessage(tabId, notice, { frameId: 0 }).catch(() => {}),
+});
 
 // ---------------------------------------------------------------- handlers
 
@@ -144,10 +227,10 @@ async function handleContent(msg: ContentRequest, sender: Sender): Promise<unkno
   if ('error' in page) return errorAnswer(page.error);
   const origin = originOf(page.url)!;
   switch (msg.kind) {
-    case 'code': {
-      const user = typeof msg.user === 'string' && msg.user.trim() !== '' ? msg.user.trim() : undefined;
-      return sources.request({ type: 'code', url: page.url, ...(user ? { user } : {}) });
-    }
+    case 'code':
+      return pageCodes.code(msg, page);
+    case 'login-result':
+      return pageCodes.loginResult(msg, page);
     case 'enroll': {
       const req: Record<string, unknown> = { type: 'enroll', url: page.url, user: String(msg.user ?? '').trim(), secret: String(msg.secret ?? '') };
       if (typeof msg.label === 'string' && msg.label) req.label = msg.label;
@@ -204,6 +287,18 @@ async function handlePage(msg: PageRequest): Promise<unknown> {
       return sources.request({ type: 'remove', authenticator: msg.authenticator, user: msg.user, confirm: true });
     case 'label':
       return sources.request({ type: 'label', authenticator: msg.authenticator, user: msg.user, label: msg.label });
+    case 'login-reset':
+      // The popup's "Já entrei / liberar": the user says the login went through (or wants to try
+      // again): the source clears the account's rejection record.
+      return sources.request({ type: 'login_result', authenticator: msg.authenticator, user: msg.user, outcome: 'reset' });
+    case 'restore':
+      return sources.request({ type: 'restore', authenticator: msg.authenticator, user: msg.user });
+    case 'clock': {
+      const host = typeof msg.host === 'string' ? msg.host.toLowerCase() : null;
+      const e = await clock.estimateFor(host);
+      const reply: ClockReply = { host, clock: await clock.infoFor(host), estimateMs: e?.estimateMs ?? null, samples: e?.samples ?? 0 };
+      return reply;
+    }
     case 'import': {
       // Only the import/export kinds, with the page's fields as given (the code source checks
       // them like any request).

@@ -14,26 +14,56 @@ function isHtml(el: unknown): el is HTMLElement {
   return !!el && typeof (el as HTMLElement).click === 'function' && (el as Element).nodeType === 1;
 }
 
-/** Rendered and not hidden: has boxes, not visibility:hidden, not type=hidden. */
+/** What the user sees: connected, rendered with a non-empty box, no display:none /
+ * visibility:hidden (inherited), no `hidden`, `inert` or `aria-hidden="true"` ancestor, not
+ * type=hidden, not disabled. eproc renders its bars twice with the same ids, one copy hidden. */
 export const domVisible: Visible = (el) => {
-  if (!isHtml(el)) return false;
-  if (isInput(el) && el.type === 'hidden') return false;
-  if (el.hidden) return false;
-  if (el.getClientRects().length === 0) return false;
+  if (!isHtml(el) || !el.isConnected) return false;
+  if (isInput(el) && (el.type === 'hidden' || el.disabled)) return false;
+  if (el.closest('[hidden], [inert], [aria-hidden="true"]')) return false;
+  const rects = el.getClientRects();
+  if (rects.length === 0) return false;
+  let area = false;
+  for (const r of rects) if (r.width > 0 || r.height > 0) area = true;
+  if (!area) return false;
   const st = el.ownerDocument.defaultView?.getComputedStyle(el);
   return !st || (st.visibility !== 'hidden' && st.visibility !== 'collapse' && st.display !== 'none');
 };
+
+/** Every element with this id (ids are not unique on eproc pages), in document order. */
+export function allById(root: ParentNode, id: string): Element[] {
+  return [...root.querySelectorAll(`[id="${id}"]`)];
+}
+
+/** The first element with this id that the user sees, else the first one. */
+export function shownById(doc: Document, id: string, visible: Visible = domVisible): Element | null {
+  const all = allById(doc, id);
+  return all.find((e) => visible(e)) ?? all[0] ?? null;
+}
+
+/** A captcha's answer box (eproc `#txtInfraCaptcha`, reCAPTCHA/hCaptcha/Turnstile): never typed into. */
+export function isCaptchaInput(el: Element): boolean {
+  const i = el as HTMLInputElement;
+  const hints = `${el.id} ${el.getAttribute('name') ?? ''} ${el.className} ${i.placeholder ?? ''} ${el.getAttribute('aria-label') ?? ''}`;
+  if (/captcha|turnstile/i.test(hints)) return true;
+  return el.closest('#divInfraCaptcha, [id*="captcha" i], [class*="captcha" i], .cf-turnstile') !== null;
+}
 
 const TEXTLIKE = new Set(['', 'text', 'tel', 'number', 'password', 'search']);
 
 function fillable(el: Element | null, visible: Visible): el is HTMLInputElement {
   return (
     isInput(el) &&
-    TEXTLIKE.has(el.type) && !el.disabled && !el.readOnly && visible(el)
+    TEXTLIKE.has(el.type) && !el.disabled && !el.readOnly && visible(el) && !isCaptchaInput(el)
   );
 }
 
-export type LoginKind = 'eproc' | 'keycloak' | 'one-time-code' | 'split';
+/** `eproc` (#txtAcessoCodigo) and `keycloak` (#otp in #kc-otp-login-form) are the known forms, the
+ * only ones ever submitted automatically; the others (a stray #otp, autocomplete=one-time-code,
+ * split boxes) are filled, never submitted: they may be another kind of code. */
+export type LoginKind = 'eproc' | 'keycloak' | 'otp' | 'one-time-code' | 'split';
+
+export const KNOWN_FORMS: ReadonlySet<LoginKind> = new Set(['eproc', 'keycloak']);
 
 export interface LoginField {
   kind: LoginKind;
@@ -89,14 +119,23 @@ function inEnrollmentForm(el: Element): boolean {
   return el.closest('#kc-totp-settings-form') !== null;
 }
 
-/** The login code field on the page, if one is shown. */
+/** Whether the page holds a code field at all (any copy, shown or not): a cheap selector check
+ * that runs before the visibility checks (which force a layout). */
+export const CODE_FIELD_SELECTOR =
+  '[id="txtAcessoCodigo"], [id="otp"], input[name="otp"], input[autocomplete="one-time-code" i], input[maxlength="1"]';
+
+/** The login code field on the page that the user sees, if one is shown. */
 export function findLoginField(doc: Document, visible: Visible = domVisible): LoginField | null {
-  const eproc = doc.getElementById('txtAcessoCodigo');
-  if (fillable(eproc, visible)) return { kind: 'eproc', inputs: [eproc] };
-  const kc = doc.querySelector('#kc-otp-login-form #otp, #kc-otp-login-form input[name="otp"]') ?? doc.getElementById('otp');
-  if (fillable(kc, visible) && !inEnrollmentForm(kc) && kc.maxLength !== 1) return { kind: 'keycloak', inputs: [kc] };
+  if (!doc.querySelector(CODE_FIELD_SELECTOR)) return null;
+  const eproc = allById(doc, 'txtAcessoCodigo').find((e) => fillable(e, visible));
+  if (eproc) return { kind: 'eproc', inputs: [eproc as HTMLInputElement] };
+  const otpOk = (e: Element): e is HTMLInputElement => fillable(e, visible) && !inEnrollmentForm(e) && (e as HTMLInputElement).maxLength !== 1;
+  const kc = [...doc.querySelectorAll('#kc-otp-login-form #otp, #kc-otp-login-form input[name="otp"]')].find(otpOk);
+  if (kc) return { kind: 'keycloak', inputs: [kc] };
+  const stray = allById(doc, 'otp').find(otpOk);
+  if (stray) return { kind: 'otp', inputs: [stray] };
   for (const el of doc.querySelectorAll('input[autocomplete="one-time-code" i]')) {
-    if (fillable(el, visible) && !inEnrollmentForm(el) && el.maxLength !== 1) return { kind: 'one-time-code', inputs: [el] };
+    if (otpOk(el)) return { kind: 'one-time-code', inputs: [el] };
   }
   for (const g of findSplitBoxes(doc, visible)) {
     if (!g.some(inEnrollmentForm)) return { kind: 'split', inputs: g };
@@ -104,18 +143,34 @@ export function findLoginField(doc: Document, visible: Visible = domVisible): Lo
   return null;
 }
 
-/** The button that submits the code (only the known ones), never a forbidden control. */
-export function findLoginSubmit(doc: Document, field: LoginField): HTMLElement | null {
-  let btn: Element | null = null;
+/** Every element of the page that is the same code field as `field` (its copies by id). */
+export function copiesOf(doc: Document, field: LoginField): Element[] {
+  const id = field.inputs[0]?.id;
+  return id && field.kind !== 'split' ? allById(doc, id) : [...field.inputs];
+}
+
+/**
+ * The button that submits the code, on the known forms only (eproc `#btnValidar` with
+ * `#txtAcessoCodigo`; `#kc-login` of `#kc-otp-login-form`), the copy the user sees, never a
+ * forbidden control. The generic fallbacks get null: they are never submitted automatically.
+ */
+export function findLoginSubmit(doc: Document, field: LoginField, visible: Visible = domVisible): HTMLElement | null {
   const first = field.inputs[0]!;
-  if (field.kind === 'eproc') btn = doc.getElementById('btnValidar');
-  else if (field.kind === 'keycloak') {
-    btn = doc.querySelector('#kc-otp-login-form #kc-login') ?? first.form?.querySelector('#kc-login') ?? null;
-  } else {
+  let candidates: Element[] = [];
+  if (field.kind === 'eproc') {
+    candidates = allById(doc, 'btnValidar');
+    // The copy in the field's own form (or next to it) first.
     const form = first.form;
-    const submits = form ? [...form.querySelectorAll('button[type="submit"], input[type="submit"], button:not([type])')] : [];
-    btn = submits.length === 1 ? submits[0]! : null;
+    candidates.sort((a, b) => Number(!!form && (b as HTMLButtonElement).form === form) - Number(!!form && (a as HTMLButtonElement).form === form));
+  } else if (field.kind === 'keycloak') {
+    const form = first.closest('#kc-otp-login-form');
+    if (form) candidates = allById(form, 'kc-login');
+    // Several registered authenticators: the user picks which one; never submit for them.
+    if (form && form.querySelectorAll('input[name="selectedCredentialId"]').length > 1) return null;
+  } else {
+    return null;
   }
+  const btn = candidates.find((b) => visible(b)) ?? null;
   if (!isHtml(btn) || isForbiddenControl(btn)) return null;
   if ((btn as HTMLButtonElement).disabled) return null;
   return btn;
@@ -123,10 +178,9 @@ export function findLoginSubmit(doc: Document, field: LoginField): HTMLElement |
 
 /** The user name visible on the page: Keycloak's attempted user name, or a login field's value. */
 export function userOnPage(doc: Document): { attempted: string | null; typed: string | null } {
-  const att = doc.getElementById('kc-attempted-username');
-  const attempted = att?.textContent?.trim() || null;
+  const attempted = allById(doc, 'kc-attempted-username').map((e) => e.textContent?.trim() ?? '').find((s) => s !== '') || null;
   let typed: string | null = null;
-  const fields = [doc.getElementById('txtUsuario'), doc.getElementById('username'), doc.querySelector('input[name="txtUsuario"]')];
+  const fields = [...allById(doc, 'txtUsuario'), ...allById(doc, 'username'), ...doc.querySelectorAll('input[name="txtUsuario"]')];
   for (const el of fields) {
     if (isInput(el) && el.type !== 'password' && el.value.trim() !== '') {
       typed = el.value.trim();
@@ -134,6 +188,13 @@ export function userOnPage(doc: Document): { attempted: string | null; typed: st
     }
   }
   return { attempted, typed };
+}
+
+/** A password typed in the login step (eproc's visible `#pwdSenha` or its hidden mirror; Keycloak
+ * `#password`). */
+export function passwordTyped(doc: Document): boolean {
+  const els = [...allById(doc, 'pwdSenha'), ...doc.querySelectorAll('input[name="pwdSenha"]'), ...allById(doc, 'password'), ...doc.querySelectorAll('#kc-form-login input[type="password"]')];
+  return els.some((el) => isInput(el) && el.value !== '');
 }
 
 // ------------------------------------------------------------------ enrollment pages
@@ -148,8 +209,12 @@ export function extractBase32Key(text: string): string | null {
   if (t.length > 400) return null;
   const g = GROUPED_RE.exec(t);
   if (g) {
-    const key = g[1]!.replace(/[ \u00a0]/g, '').toUpperCase();
-    if (key.replace(/=+$/, '').length >= 16) return key;
+    const groups = g[1]!.trim().split(/[ \u00a0]+/);
+    const key = groups.join('').toUpperCase();
+    const bare = key.replace(/=+$/, '');
+    // Court acronyms in a row ("TRF4 JFPR JFSC JFRS") are not a key.
+    const acronyms = groups.filter((x) => /^(?:TRF[1-6]|TJ[A-Z]{2}|JF[A-Z]{2}|STM|STJ|TSE|OAB[A-Z]{0,2})$/i.test(x)).length;
+    if (bare.length >= 16 && acronyms * 2 < groups.length) return key;
   }
   if (TOKEN_RE.test(t) && /[2-7]/.test(t) && /[A-Z]/i.test(t) && t === t.toUpperCase()) return t;
   return null;
@@ -213,6 +278,43 @@ function isEmailInput(i: HTMLInputElement): boolean {
   return i.type === 'text' && EMAIL_RE.test(hints);
 }
 
+const NOT_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'SELECT', 'OPTION', 'svg', 'SVG']);
+/** Attributes a page may keep the key in for its "click to copy" (a link, a button, a label). */
+const KEY_ATTRS = ['data-clipboard-text', 'data-chave', 'data-key', 'data-secret', 'data-copy', 'data-texto'];
+
+/**
+ * The key as the page shows it, found by its text in any element, not by a list of tags: a link
+ * or button ("clique no código alfanumérico para copiá-lo"), a label with a click handler, a table
+ * cell, a read-only or hidden input's value, a copy button's data attribute. Only the innermost
+ * element holding the key counts (short text); texts that are not a key are refused by
+ * `extractBase32Key`.
+ */
+export function keyShownOnPage(doc: Document): string | null {
+  const root = doc.body ?? doc.documentElement;
+  if (!root) return null;
+  for (const el of root.querySelectorAll('*')) {
+    if (NOT_TEXT.has(el.tagName) || el.closest('script, style, noscript, template')) continue;
+    for (const a of KEY_ATTRS) {
+      const v = el.getAttribute(a);
+      const k = v ? extractBase32Key(v) : null;
+      if (k) return k;
+    }
+    if (isInput(el)) {
+      if (el.readOnly || el.disabled || ['hidden', 'button', 'submit'].includes(el.type)) {
+        const k = extractBase32Key(el.value);
+        if (k) return k;
+      }
+      continue;
+    }
+    const txt = el.textContent ?? '';
+    if (txt.length > 400 || txt.length < 16) continue;
+    const k = extractBase32Key(txt);
+    // A child holding a key: that child (innermost) is read instead ("Chave" + key in cells).
+    if (k && ![...el.children].some((c) => extractBase32Key(c.textContent ?? '') !== null)) return k;
+  }
+  return null;
+}
+
 /** Keycloak's configure-OTP page, or eproc's own enrollment page recognised by its content. */
 export function detectEnrollment(doc: Document, visible: Visible = domVisible): EnrollmentPage | null {
   // Keycloak: #kc-totp-settings-form, key in the hidden totpSecret input or #kc-totp-secret-key.
@@ -252,32 +354,12 @@ export function detectEnrollment(doc: Document, visible: Visible = domVisible): 
   let secret: string | null = null;
   const hint = doc.getElementById('lblChaveDigitavel');
   if (hint?.textContent) secret = extractBase32Key(hint.textContent);
-  if (!secret) {
-    for (const el of doc.querySelectorAll('label, span, div, p, td, th, strong, b, code, pre, li, dd, h1, h2, h3, h4, font')) {
-      // Only the innermost elements that hold the key (short text).
-      const txt = el.textContent ?? '';
-      if (txt.length > 400 || txt.length < 16) continue;
-      const k = extractBase32Key(txt);
-      if (k && ![...el.children].some((c) => extractBase32Key(c.textContent ?? '') === k)) {
-        secret = k;
-        break;
-      }
-    }
-  }
-  if (!secret) {
-    for (const i of doc.querySelectorAll<HTMLInputElement>('input[readonly], input[type="hidden"]')) {
-      const k = extractBase32Key(i.value);
-      if (k) {
-        secret = k;
-        break;
-      }
-    }
-  }
+  if (!secret) secret = keyShownOnPage(doc);
   if (!secret) return null;
   const qr = [...doc.querySelectorAll('img')].some((img) => (img.getAttribute('src') ?? '').startsWith('data:image') || /qr/i.test(`${img.id} ${img.className} ${img.alt}`));
   const inputs = [...doc.querySelectorAll<HTMLInputElement>('input')].filter((i) => TEXTLIKE.has(i.type) || i.type === 'email');
   const emailInput = inputs.find(isEmailInput) ?? null;
-  const candidates = inputs.filter((i) => i !== emailInput && !i.readOnly && !i.disabled && visible(i) && !isEmailInput(i));
+  const candidates = inputs.filter((i) => i !== emailInput && !i.readOnly && !i.disabled && visible(i) && !isEmailInput(i) && !isCaptchaInput(i));
   const codeInput =
     candidates.find((i) => i.id === 'txtAcessoCodigo') ??
     candidates.find((i) => i.maxLength === 6) ??

@@ -1,7 +1,7 @@
 // Options: the accounts table, by court ("TRF4" with "também JFPR, JFSC, JFRS"), user and name.
 // Rename opens a styled editor in the name cell (Enter saves, Escape cancels); remove asks on a row
-// of its own under the account, naming the account and court; a replaced key kept by the host
-// (contract 6, `replaced`) is shown with a button to restore it.
+// of its own under the account, naming the account and court; a replaced key kept by the code
+// source (issue 10 `replaced_kept`, contract 6 `replaced`) is shown with a button to restore it.
 import { clear, h } from '../shared/dom';
 import { errorMessageKey } from '../shared/errors';
 import { t } from '../shared/i18n';
@@ -133,13 +133,35 @@ function accountRows(acc: AccountInfo, send: Send, reload: () => Promise<void>):
     no.focus();
   });
 
-  // Contract 6: the previous key, kept by the host until a login with the new one is accepted.
-  // (The restore button comes with the protocol's restore request, on P-host's branch.)
+  // Issue 10 (and contract 6): the previous key, kept by the code source after a replacing
+  // enrollment until a login with the new one is accepted; `restore` swaps them back.
   const replaced = Array.isArray(acc.replaced) ? acc.replaced : [];
-  if (replaced.length > 0) {
-    const last = replaced[replaced.length - 1]!;
-    const when = new Date(Number(last.at_ms)).toLocaleString(t('uiLang'));
-    rows.push(h('tr', { class: 'replaced' }, h('td', { colspan: '4' }, h('span', { class: 'muted', 'data-role': 'replaced', text: t('uiReplacedKept', [when]) }))));
+  if (acc.replaced_kept === true || replaced.length > 0) {
+    const atMs = typeof acc.replaced_at === 'number' ? acc.replaced_at * 1000 : replaced.length > 0 ? Number(replaced[replaced.length - 1]!.at_ms) : NaN;
+    const when = Number.isFinite(atMs) ? new Date(atMs).toLocaleString(t('uiLang')) : '';
+    const restore = h('button', { type: 'button', class: 'b small', 'data-action': 'restore', 'aria-label': t('uiRestoreKeyOf', [name.short]), text: t('uiRestoreKey') });
+    const msg = h('span', { class: 'msg', 'aria-live': 'polite', 'data-role': 'restore-msg' });
+    restore.addEventListener('click', async () => {
+      restore.disabled = true;
+      const r = await send<Answer>({ kind: 'restore', authenticator: acc.authenticator, user: acc.user });
+      if (r.ok) {
+        msg.className = 'msg ok';
+        msg.textContent = t('uiRestored');
+        await reload();
+        // Keyboard users land on the same account (its rename button).
+        const same = [...document.querySelectorAll<HTMLElement>('tr[data-user]')].find((r) => r.dataset.authenticator === acc.authenticator && r.dataset.user === acc.user);
+        same?.querySelector<HTMLElement>('[data-action=label-edit]')?.focus();
+      } else {
+        restore.disabled = false;
+        msg.className = 'msg error';
+        msg.textContent = t(errorMessageKey(r.error.code));
+      }
+    });
+    rows.push(h('tr', { class: 'replaced', 'data-replaced-for': `${acc.authenticator}/${acc.user}` }, h('td', { colspan: '4' },
+      h('div', { class: 'replaced-kept' },
+        h('strong', { 'data-role': 'replaced', text: when ? `${t('uiReplacedKeptShort')} (${when})` : t('uiReplacedKeptShort') }),
+        h('span', { class: 'muted', text: t('uiReplacedKeptText') }),
+        h('div', { class: 'buttons' }, restore, msg)))));
   }
   return rows;
 }

@@ -9,7 +9,7 @@ import { t } from '../shared/i18n';
 import type { BrowserModeCommand, PageRequest, SettingsReply, StatusReply } from '../shared/messages';
 import type { Mode } from '../shared/settings';
 import { localizePage } from '../popup/page-lang';
-import { DOCS_URL, describeSource } from '../popup/status-view';
+import { DOCS_URL, describeSource, storeLine } from '../popup/status-view';
 import { renderAccounts } from './accounts-table';
 import { type RegistrySystemView, renderAddKey } from './add-key';
 import { renderExport } from './export-ui';
@@ -34,6 +34,13 @@ async function loadStatus(retry = false): Promise<void> {
   const box = $('status');
   const s = await send<StatusReply>({ kind: 'status', retry });
   lastStatus = s && 'hello' in s ? s : null;
+  const line = document.getElementById('store-line');
+  if (line) {
+    // Only when all is well: otherwise the status box already says what the store's state is.
+    const text = describeSource(s).attention ? null : storeLine(s);
+    line.textContent = text ?? '';
+    line.hidden = !text;
+  }
   clear(box);
   const v = describeSource(s);
   box.className = `status ${v.tone}`;

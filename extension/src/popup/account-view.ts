@@ -2,6 +2,7 @@
 // themselves ("TRF4 · PR012345", "também JFPR, JFSC, JFRS"; "TJRS · RS123", "1º e 2º grau"),
 // from the `accounts` answer's display fields (`title`, `systems_short`, docs/protocol.md); the
 // user's label, when set, comes first.
+import type { Rejection } from '../shared/messages';
 
 export interface AccountInfo {
   authenticator: string;
@@ -13,6 +14,12 @@ export interface AccountInfo {
   systems_short?: string[];
   /** Replaced keys kept until a login with the new one is accepted (contract 6). */
   replaced?: { at_ms: number }[];
+  /** Issue 10: the court refused a code of this account (null: no record in force). */
+  rejection?: Rejection | null;
+  /** Issue 10: a key replaced by a new enrollment is kept (`restore` swaps them back). */
+  replaced_kept?: boolean;
+  /** When the kept key was replaced, Unix seconds. */
+  replaced_at?: number;
 }
 
 export interface AccountName {

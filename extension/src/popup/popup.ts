@@ -6,12 +6,13 @@ import { ext } from '../shared/api';
 import { clear, h } from '../shared/dom';
 import { errorMessageKey } from '../shared/errors';
 import { t } from '../shared/i18n';
-import type { PageRequest, StatusReply } from '../shared/messages';
+import type { ClockReply, PageRequest, StatusReply } from '../shared/messages';
 import { type AccountInfo, type SystemPrefixes, accountName, authenticatorOfUrl, matchesSearch, orderAccounts } from './account-view';
 import { ENDING_S, fillCode, ring, type Ring } from './code-view';
 import { renderExtraNotices } from './extra-notices';
 import { localizePage } from './page-lang';
-import { DOCS_URL, describeSource } from './status-view';
+import { DOCS_URL, describeSource, storeLine } from './status-view';
+import { rejectionBlock, renderClock } from './court-state';
 
 type Answer = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string } };
 
@@ -135,6 +136,13 @@ async function loadStatus(retry = false): Promise<void> {
   const box = document.getElementById('status')!;
   const s = await send<StatusReply>({ kind: 'status', retry });
   clear(box);
+  const line = document.getElementById('store-line');
+  if (line) {
+    // Only when all is well: otherwise the status box already says what the store's state is.
+    const text = describeSource(s).attention ? null : storeLine(s);
+    line.textContent = text ?? '';
+    line.hidden = !text;
+  }
   const v = describeSource(s);
   box.className = `status ${v.tone}${v.attention ? '' : ' quiet'}`;
   box.dataset.state = v.tone;
@@ -202,16 +210,43 @@ async function loadStatus(retry = false): Promise<void> {
   }
 }
 
+/** The current tab's court: its authenticator, display name and host. */
+interface TabCourt {
+  authenticator: string;
+  title: string;
+  host: string;
+}
+
+let tabCourt: TabCourt | null = null;
+
 async function currentCourt(): Promise<string | null> {
+  tabCourt = null;
   try {
     const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
     if (!tab?.url) return null;
     const s = await send<Answer>({ kind: 'systems' });
     if (!s.ok || !Array.isArray(s.systems)) return null;
-    return authenticatorOfUrl(tab.url, s.systems as SystemPrefixes[]);
+    const systems = s.systems as (SystemPrefixes & { title?: string; short?: string })[];
+    const auth = authenticatorOfUrl(tab.url, systems);
+    if (auth) {
+      const sys = systems.find((x) => x.authenticator === auth);
+      tabCourt = { authenticator: auth, title: sys?.title || sys?.short || auth.toUpperCase(), host: new URL(tab.url).hostname };
+    }
+    return auth;
   } catch {
     return null;
   }
+}
+
+/** The court clock of the current tab's court, in the notices box. */
+async function loadClock(): Promise<void> {
+  const box = document.getElementById('notices')!;
+  if (!tabCourt) {
+    renderClock(box, null, '');
+    return;
+  }
+  const r = await send<ClockReply>({ kind: 'clock', host: tabCourt.host });
+  renderClock(box, r && typeof r === 'object' && 'clock' in r ? r : null, tabCourt.title);
 }
 
 function accountRow(acc: AccountInfo, current: boolean): Live {
@@ -227,7 +262,14 @@ function accountRow(acc: AccountInfo, current: boolean): Live {
       current ? h('span', { class: 'badge', text: t('uiThisPage') }) : null,
       name.detail ? h('span', { class: 'detail', text: name.detail }) : null),
     h('div', { class: 'row' }, codeEl, r.el, copyBtn),
-    nextEl);
+    nextEl,
+    // Issue 10: the court refused a code of this account: what to check, and a way to clear it.
+    rejectionBlock(acc.rejection, Date.now(), name.short, async () => {
+      const a = await send<Answer>({ kind: 'login-reset', authenticator: acc.authenticator, user: acc.user });
+      if (a.ok) void loadAccounts();
+      return a.ok;
+    }));
+  if (row.querySelector('[data-role=rejection]')) row.classList.add('rejected');
   const l: Live = { acc, name: name.short, code: null, next: null, expires: 0, period: 30, error: null, row, codeEl, nextEl, ring: r, copyBtn, loading: false };
   codeEl.addEventListener('click', () => void copyText(l, l.code));
   copyBtn.addEventListener('click', () => void copyText(l, l.code));
@@ -282,6 +324,7 @@ async function loadAccounts(): Promise<void> {
 async function loadAll(retry = false): Promise<void> {
   await loadStatus(retry);
   await loadAccounts();
+  await loadClock();
   await renderExtraNotices(document.getElementById('notices')!);
 }
 

@@ -102,3 +102,13 @@ export function describeSource(s: StatusReply | null | undefined): StatusView {
       return view({ tone: 'error', state, title: t('uiStoreUnknownTitle'), text: t('uiDoctorText'), command: 'eproc-a2f doctor', action: 'retry' });
   }
 }
+
+/** The small line under the status: where the keys are and the store's state, generically
+ * (`store.backend`, `store.state` of `hello`: "secret-service", "browser", "openbao"...). Null when
+ * the source did not answer. */
+export function storeLine(s: StatusReply | null | undefined): string | null {
+  if (!s || !('hello' in s)) return null;
+  const hello = s.hello as unknown as Hello;
+  if (!hello.ok || !hello.store || typeof hello.store.backend !== 'string' || hello.store.backend === '') return null;
+  return t('uiStoreBackend', [hello.store.backend, String(hello.store.state ?? 'ok')]);
+}

@@ -6,6 +6,8 @@ export const PROTOCOL_ERROR_CODES = [
   'unknown_site', 'no_account', 'unknown_account', 'choose_account', 'invalid_key', 'key_exists',
   'confirm_required', 'keyring_unavailable', 'keyring_locked', 'keyring_error', 'secret_missing',
   'index_corrupt', 'storage_error', 'busy', 'internal_error',
+  // issue 10: codes withheld after the court refused them; `restore` with no kept key
+  'code_withheld', 'nothing_to_restore',
 ] as const;
 
 /** Codes the extension itself produces when no protocol answer could be had. */
@@ -24,7 +26,7 @@ export const EXTENSION_ERROR_CODES = [
 /** Browser mode's store codes (src/background/browser-mode/README.md). */
 export const BROWSER_MODE_CODES = [
   'store_not_set_up', 'store_locked', 'wrong_passphrase', 'store_corrupt', 'store_exists', 'weak_passphrase',
-  'export_disabled', 'import_invalid', 'migration_failed',
+  'export_disabled', 'import_invalid', 'import_weak_kdf', 'migration_failed',
 ] as const;
 
 export type ErrorCode =

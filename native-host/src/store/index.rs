@@ -7,6 +7,10 @@
 //!   a popup and a tab) serialise their read-modify-write and lose nothing.
 //! - A corrupted index is reported and never overwritten: `doctor --repair` moves it aside and
 //!   rebuilds it from the keyring, which holds every key with its parameters.
+//! - `clock.json` remembers the court clock offset last seen per authenticator (for `doctor`);
+//!   like the steps it is not durable and a broken one is ignored.
+//! - Every folder is created private to the user (0700), and an existing config folder that is
+//!   readable by others is made private the first time it is used.
 //! - `steps.json` only remembers the last code step handed out per account; losing it costs at
 //!   most one rejected code, so a broken one is ignored rather than fatal.
 
@@ -27,6 +31,44 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct IndexFile {
     pub version: u32,
     pub accounts: Vec<Account>,
+}
+
+/// The court clock offset last seen for an authenticator (`clock.json`).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClockRecord {
+    /// Court time minus computer time, ms.
+    pub offset_ms: i64,
+    /// Unix ms when it was seen (computer time).
+    pub at_ms: u64,
+}
+
+/// A new offset is written when it differs from the stored one by this much, or the stored one is
+/// older than [`CLOCK_REFRESH_MS`]: most code requests write nothing.
+const CLOCK_TOLERANCE_MS: u64 = 1_000;
+const CLOCK_REFRESH_MS: u64 = 10 * 60 * 1000;
+
+/// Creates `dir` and any missing parent private to the user (0700 on Unix); an existing `dir`
+/// that others can read or enter is made private.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                if m.permissions().mode() & 0o077 != 0 {
+                    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+                }
+            }
+            Ok(())
+        }
+        _ => {
+            let mut builder = fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir)
+        }
+    }
 }
 
 /// Writes `bytes` to `path` atomically and durably.
@@ -62,6 +104,10 @@ fn io_error(what: &str, path: &Path, e: io::Error) -> VaultError {
 #[derive(Debug, Clone)]
 pub struct IndexFiles {
     pub dir: PathBuf,
+    /// Tests: make the next index writes fail as a full disk would.
+    #[cfg(test)]
+    pub fail_index_writes: std::cell::Cell<bool>,
+    checked_dir: std::cell::Cell<bool>,
 }
 
 /// Held while a writer works; the lock is released on drop (and by the OS if the process dies).
@@ -71,7 +117,12 @@ pub struct WriteLock {
 
 impl IndexFiles {
     pub fn new(dir: PathBuf) -> Self {
-        IndexFiles { dir }
+        IndexFiles {
+            dir,
+            #[cfg(test)]
+            fail_index_writes: std::cell::Cell::new(false),
+            checked_dir: std::cell::Cell::new(false),
+        }
     }
 
     pub fn index_path(&self) -> PathBuf {
@@ -86,16 +137,19 @@ impl IndexFiles {
         self.dir.join("index.lock")
     }
 
-    /// Creates the folder (private to the user) the first time; afterwards one stat.
+    pub fn clock_path(&self) -> PathBuf {
+        self.dir.join("clock.json")
+    }
+
+    /// Creates the folder (private to the user), or makes an existing one private, once per
+    /// process; afterwards one stat.
     fn ensure_dir(&self) -> Result<(), VaultError> {
-        if self.dir.is_dir() {
+        if self.checked_dir.get() && self.dir.is_dir() {
             return Ok(());
         }
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&self.dir).map_err(|e| io_error("cannot create", &self.dir, e))
+        create_private_dir(&self.dir).map_err(|e| io_error("cannot create", &self.dir, e))?;
+        self.checked_dir.set(true);
+        Ok(())
     }
 
     pub fn lock(&self) -> Result<WriteLock, VaultError> {
@@ -174,7 +228,35 @@ impl IndexFiles {
         }
         let text = serde_json::to_vec_pretty(&clean).map_err(|e| VaultError::Io(e.to_string()))?;
         let path = self.index_path();
+        #[cfg(test)]
+        if self.fail_index_writes.get() {
+            return Err(io_error("cannot write", &path, io::Error::other("No space left on device (test)")));
+        }
         write_atomically(&path, &text).map_err(|e| io_error("cannot write", &path, e))
+    }
+
+    /// The court clock offsets last seen, by authenticator; a missing or broken file is empty.
+    pub fn load_clock(&self) -> BTreeMap<String, ClockRecord> {
+        fs::read(self.clock_path())
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Records an offset seen for `authenticator` (no lock: two writers at once lose at most one
+    /// observation of the same clock).
+    pub fn note_clock(&self, authenticator: &str, offset_ms: i64, now_ms: u64) -> Result<(), VaultError> {
+        let mut all = self.load_clock();
+        if let Some(old) = all.get(authenticator) {
+            if old.offset_ms.abs_diff(offset_ms) < CLOCK_TOLERANCE_MS && now_ms.saturating_sub(old.at_ms) < CLOCK_REFRESH_MS {
+                return Ok(());
+            }
+        }
+        all.insert(authenticator.to_owned(), ClockRecord { offset_ms, at_ms: now_ms });
+        self.ensure_dir()?;
+        let text = serde_json::to_vec_pretty(&all).map_err(|e| VaultError::Io(e.to_string()))?;
+        let path = self.clock_path();
+        write_replacing(&path, &text, false).map_err(|e| io_error("cannot write", &path, e))
     }
 
     fn load_steps(&self) -> BTreeMap<String, u64> {
@@ -231,8 +313,53 @@ mod tests {
             label: None,
             params: Params::default(),
             created: 1,
-            last_step: None,
+            ..Account::default()
         }
+    }
+
+    #[test]
+    fn clock_offsets_are_kept_per_authenticator_and_rewritten_only_on_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = IndexFiles::new(dir.path().join("cfg"));
+        assert!(files.load_clock().is_empty());
+        files.note_clock("trf4", 150_000, 1_000).unwrap();
+        files.note_clock("tjmg", -150_200, 2_000).unwrap();
+        let stamp = fs::metadata(files.clock_path()).unwrap().modified().unwrap();
+        // Within a second of the stored offset, minutes later: nothing is written.
+        std::thread::sleep(Duration::from_millis(20));
+        files.note_clock("trf4", 150_400, 60_000).unwrap();
+        assert_eq!(fs::metadata(files.clock_path()).unwrap().modified().unwrap(), stamp);
+        let all = files.load_clock();
+        assert_eq!(all["trf4"], ClockRecord { offset_ms: 150_000, at_ms: 1_000 });
+        assert_eq!(all["tjmg"], ClockRecord { offset_ms: -150_200, at_ms: 2_000 });
+        files.note_clock("trf4", 2_000, 70_000).unwrap();
+        assert_eq!(files.load_clock()["trf4"], ClockRecord { offset_ms: 2_000, at_ms: 70_000 });
+        files.note_clock("trf4", 2_000, 70_000 + CLOCK_REFRESH_MS).unwrap();
+        assert_eq!(files.load_clock()["trf4"].at_ms, 70_000 + CLOCK_REFRESH_MS);
+        fs::write(files.clock_path(), b"garbage").unwrap();
+        assert!(files.load_clock().is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn every_folder_is_created_private_and_a_loose_one_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a").join("b").join("eproc-a2f");
+        let files = IndexFiles::new(deep.clone());
+        drop(files.lock().unwrap());
+        for p in [dir.path().join("a"), dir.path().join("a/b"), deep.clone()] {
+            assert_eq!(mode(&p), 0o700, "{}", p.display());
+        }
+        // A folder made 0755 by something else (an older version, `mkdir`) is made private.
+        let loose = dir.path().join("loose");
+        fs::create_dir(&loose).unwrap();
+        fs::set_permissions(&loose, fs::Permissions::from_mode(0o755)).unwrap();
+        let files = IndexFiles::new(loose.clone());
+        files.note_clock("trf4", 5_000, 1).unwrap();
+        assert_eq!(mode(&loose), 0o700);
+        assert_eq!(mode(&files.clock_path()) & 0o077, 0);
     }
 
     #[test]

@@ -198,4 +198,30 @@ export const keyboardChecks = [
     assert.equal(await q.evaluate(() => document.getElementById('bm-section').hidden), false, 'host missing: browser mode is offered');
     await q.close();
   }],
+  ['popup: a refused code says when and what to check; "Já entrei / liberar" by keyboard clears it (login-reset)', async (open) => {
+    const p = await open('popup', 'rejected');
+    const rej = await p.evaluate(() => [...document.querySelectorAll('[data-role=rejection]')].map((e) => ({ who: e.closest('.account').dataset.authenticator, count: e.dataset.count, fill: e.dataset.fill, text: e.textContent })));
+    rej.sort((a, b) => a.who.localeCompare(b.who));
+    assert.deepEqual(rej.map((r) => [r.who, r.count, r.fill]), [['tjsc', '2', 'false'], ['trf4', '1', 'true']]);
+    assert.match(rej[1].text, /13:55/, 'the time of the refusal');
+    assert.match(rej[1].text, /relógio/);
+    assert.match(rej[0].text, /parou de preencher/, 'withheld after two');
+    const clock = await p.evaluate(() => { const e = document.querySelector('[data-role=clock]'); return e && { state: e.dataset.clockState, text: e.textContent }; });
+    assert.equal(clock?.state, 'corrected');
+    assert.match(clock.text, /150 s atrasado/);
+    await tabTo(p, '.account[data-authenticator=trf4] [data-action=login-reset]');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => !document.querySelector('.account[data-authenticator=trf4] [data-role=rejection]'));
+    assert.deepEqual(await sent(p, 'login-reset'), [{ kind: 'login-reset', authenticator: 'trf4', user: 'PR012345' }]);
+    await p.close();
+  }],
+  ['options: a kept replaced key: "Restaurar chave anterior" by keyboard sends restore', async (open) => {
+    const p = await open('options', 'rejected');
+    assert.match(await p.evaluate(() => document.querySelector('[data-role=replaced]')?.textContent ?? ''), /chave anterior guardada/);
+    await tabTo(p, '[data-action=restore]', 80);
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => !document.querySelector('[data-action=restore]'));
+    assert.deepEqual(await sent(p, 'restore'), [{ kind: 'restore', authenticator: 'tjrs', user: 'RS123456' }]);
+    await p.close();
+  }],
 ];

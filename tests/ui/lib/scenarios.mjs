@@ -30,6 +30,8 @@ export const SIX = [
   account('trf6-1g', 'MG111222'),
 ];
 export const ONE = [account('tjrs', 'RS123456')];
+/** 13:55 UTC on the fixed day of run.mjs (NOW = 14:00:09): the court refused a code then. */
+const REJECTED_AT = Date.UTC(2026, 11, 3, 13, 55, 0);
 
 const settings = (mode, extra = {}) => ({
   user: { mode, autoSubmit: false },
@@ -76,6 +78,22 @@ export const SCENARIOS = {
     },
   }),
   zero: native([]),
+  /** Issue 10: the court refused codes: TRF4 once (filled once more, no auto-submit), TJSC twice
+   * (withheld); the current tab is TJMG's eproc, whose clock runs 150 s ahead of this computer;
+   * TJRS keeps a key replaced by a new enrollment (options). */
+  rejected: native([
+    { ...account('trf4', 'PR012345'), rejection: { count: 1, at_ms: REJECTED_AT, until_ms: REJECTED_AT + 1_800_000, auto_submit: false, fill: true } },
+    { ...account('tjsc', 'SC054321'), rejection: { count: 2, at_ms: REJECTED_AT + 60_000, until_ms: REJECTED_AT + 1_860_000, auto_submit: false, fill: false } },
+    { ...account('tjrs', 'RS123456', 'Escritório'), replaced_kept: true, replaced_at: Math.floor(REJECTED_AT / 1000) - 86_400 },
+  ], {
+    tabUrl: 'https://eproc1g.tjmg.jus.br/eproc/externo_controlador.php?acao=login',
+    clock: { host: 'eproc1g.tjmg.jus.br', clock: { offsetMs: 150_000, state: 'corrected' }, estimateMs: 150_000, samples: 6 },
+  }),
+  /** Issue 10: a court whose `Date` is absurd (no correction; a notice). */
+  clockAbsurd: native(ONE, {
+    tabUrl: 'https://eproc1g.tjms.jus.br/eproc/externo_controlador.php?acao=login',
+    clock: { host: 'eproc1g.tjms.jus.br', clock: { offsetMs: 0, state: 'absurd' }, estimateMs: -813_600_000, samples: 2 },
+  }),
   /** No host installed, automatic mode: browser mode answers, not set up. */
   hostMissing: {
     mode: 'auto', source: 'browser',

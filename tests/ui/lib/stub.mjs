@@ -55,6 +55,20 @@ export function pageStub(sc) {
         return err('wrong_passphrase');
       case 'import':
         return state.importReply?.[msg.request?.type] ?? err('unknown_type');
+      case 'clock':
+        return state.clock ?? { host: msg.host ?? null, clock: { offsetMs: 0, state: 'none' }, estimateMs: null, samples: 0 };
+      case 'login-reset': {
+        const acc = state.accounts.find((a) => a.authenticator === msg.authenticator && a.user === msg.user);
+        if (!acc) return err('unknown_account');
+        acc.rejection = null;
+        return { ok: true, rejection: null };
+      }
+      case 'restore': {
+        const acc = state.accounts.find((a) => a.authenticator === msg.authenticator && a.user === msg.user);
+        if (!acc?.replaced_kept) return err('nothing_to_restore');
+        acc.replaced_kept = false;
+        return { ok: true, restored: true };
+      }
       default:
         return { ok: true };
     }

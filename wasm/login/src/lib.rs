@@ -151,7 +151,7 @@ pub fn choose(
             label: None,
             params: Params::default(),
             created: 0,
-            last_step: None,
+            ..Account::default()
         })
         .collect();
     let index_of = |a: &Account| accounts.iter().position(|b| std::ptr::eq(a, b)).map_or(-1, |i| i as i32);
@@ -206,6 +206,59 @@ pub fn code(
     let step = if peek { step_at(&params, now) } else { fresh_step(&params, now, last) };
     let t = timed_code(&key, &params, step, now);
     Ok(Code { code: t.code, step: t.step as f64, wait_ms: t.wait_ms as f64, valid_for_s: t.valid_for_s as f64 })
+}
+
+/// [`code`] at the court's clock: `clock_offset_ms` is court time minus computer time (the
+/// protocol's `clock_offset_ms`, at most ±600 000; beyond that this throws and the caller answers
+/// `invalid_request` / `clock_offset_out_of_range` through the full module). The step, `wait_ms`
+/// and `valid_for_s` are in court time, exactly as the full handler computes them.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn court_code(
+    secret: &str,
+    algorithm: &str,
+    digits: u8,
+    period: u32,
+    now_ms: f64,
+    clock_offset_ms: f64,
+    last_step: Option<f64>,
+    peek: bool,
+) -> Result<Code, JsError> {
+    if !(clock_offset_ms.fract() == 0.0 && clock_offset_ms.abs() <= 600_000.0) {
+        return Err(JsError::new("clock offset out of range"));
+    }
+    if !(0.0..9.0e15).contains(&now_ms) {
+        return Err(JsError::new("invalid time"));
+    }
+    let court = (now_ms + clock_offset_ms).max(0.0);
+    code(secret, algorithm, digits, period, court, last_step, peek)
+}
+
+/// What an account's stored refusal record (`rejection` in the vault: `count`, `at_ms`) means at
+/// `now_ms`: the same `core::rejection::policy` the full handler applies.
+#[wasm_bindgen(getter_with_clone)]
+pub struct RejectionState {
+    /// False: the record no longer applies (or there is none); the other fields are then 0.
+    pub applies: bool,
+    pub count: u32,
+    pub at_ms: f64,
+    pub until_ms: f64,
+    pub auto_submit: bool,
+    /// False: a non-peek `code` is `code_withheld` (the caller asks the full module for it).
+    pub fill: bool,
+}
+
+#[wasm_bindgen]
+pub fn rejection_state(count: u32, at_ms: f64, now_ms: f64) -> RejectionState {
+    let none = RejectionState { applies: false, count: 0, at_ms: 0.0, until_ms: 0.0, auto_submit: false, fill: true };
+    if !(0.0..9.0e15).contains(&at_ms) || !(0.0..9.0e15).contains(&now_ms) {
+        return none;
+    }
+    let record = eproc_a2f_core::rejection::RejectionRecord { count, at_ms: at_ms as u64, step: None };
+    match eproc_a2f_core::rejection::policy(Some(&record), now_ms as u64) {
+        Some(r) => RejectionState { applies: true, count: r.count, at_ms: r.at_ms as f64, until_ms: r.until_ms as f64, auto_submit: r.auto_submit, fill: r.fill },
+        None => none,
+    }
 }
 
 #[cfg(test)]
@@ -265,6 +318,41 @@ mod tests {
         assert_eq!(again.step, c.step + 1.0);
         let peek = code(KEY, "SHA1", 6, 30, now, Some(c.step), true).unwrap();
         assert_eq!(peek.step, c.step - 1.0);
+    }
+
+    #[test]
+    fn court_codes_match_the_full_handler() {
+        let now = 1_700_000_020_000.0;
+        for offset in [150_000.0, -150_000.0, 0.0] {
+            let c = court_code(KEY, "SHA1", 6, 30, now, offset, None, false).unwrap();
+            let mut vault = MemoryVault::default();
+            let reg = Registry::builtin();
+            let ctx = Context { registry: &reg, now_ms: now as u64, lang: Lang::En, mode: "browser", version: "t" };
+            let enroll = format!(r#"{{"id":1,"type":"enroll","url":"https://eproc.trf2.jus.br/eproc/","user":"u","secret":"{KEY}"}}"#);
+            handle_bytes(&mut vault, &Context { now_ms: 0, ..ctx }, enroll.as_bytes());
+            let req = format!(r#"{{"id":2,"type":"code","url":"https://eproc.trf2.jus.br/eproc/","clock_offset_ms":{offset}}}"#);
+            let ans = handle_bytes(&mut vault, &ctx, req.as_bytes());
+            assert_eq!(ans["code"], c.code.as_str(), "{offset}: {ans}");
+            assert_eq!(ans["step"].as_f64(), Some(c.step));
+            assert_eq!(ans["wait_ms"].as_f64(), Some(c.wait_ms));
+            assert_eq!(ans["valid_for_s"].as_f64(), Some(c.valid_for_s));
+        }
+        assert!(court_code(KEY, "SHA1", 6, 30, now, 600_001.0, None, false).is_err());
+        assert!(court_code(KEY, "SHA1", 6, 30, now, 0.5, None, false).is_err());
+        assert!(court_code(KEY, "SHA1", 6, 30, now, f64::NAN, None, false).is_err());
+    }
+
+    #[test]
+    fn rejection_state_is_the_core_policy() {
+        let t = 1_700_000_000_000.0;
+        let s = rejection_state(1, t, t + 1000.0);
+        assert!(s.applies && s.fill && !s.auto_submit);
+        assert_eq!(s.until_ms, t + 30.0 * 60_000.0);
+        let s = rejection_state(2, t, t + 1000.0);
+        assert!(s.applies && !s.fill);
+        assert!(!rejection_state(2, t, t + 30.0 * 60_000.0).applies);
+        assert!(!rejection_state(0, t, t).applies);
+        assert!(!rejection_state(1, f64::NAN, t).applies);
     }
 
     #[test]

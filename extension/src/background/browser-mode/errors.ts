@@ -11,6 +11,7 @@ export const BROWSER_MODE_ERROR_CODES = [
   'weak_passphrase', // fewer than MIN_PASSPHRASE_LENGTH characters
   'export_disabled', // the organisation's policy disables export
   'import_invalid', // the file is not an eproc-a2f export, or it was altered
+  'import_weak_kdf', // the file's PBKDF2 iteration count is under 600,000: refused
   'storage_error', // browser storage refused a write (quota); the previous data is intact
   'migration_failed', // the native host refused or did not answer; keys stay in the browser
 ] as const;
@@ -37,6 +38,10 @@ const MESSAGES: Record<BrowserModeErrorCode, [pt: string, en: string]> = {
   import_invalid: [
     'O arquivo não é uma exportação do eproc-a2f ou foi alterado.',
     'The file is not an eproc-a2f export or it was altered.',
+  ],
+  import_weak_kdf: [
+    'O arquivo usa uma proteção fraca para a frase-senha (menos de 600.000 iterações do PBKDF2) e não foi importado. Exporte de novo com uma versão atual do eproc-a2f.',
+    'The file protects its passphrase too weakly (fewer than 600,000 PBKDF2 iterations) and was not imported. Export it again with a current version of eproc-a2f.',
   ],
   storage_error: [
     'O navegador não conseguiu gravar os dados. Os dados anteriores continuam intactos.',

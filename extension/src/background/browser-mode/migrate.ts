@@ -7,6 +7,8 @@
 // an interruption at any point (browser closed, host killed, storage full) leaves every key in at
 // least one place. The journal (storage.local `bm.migration`, no secrets in it) records progress so
 // that the UI can offer to resume; resuming simply runs the same steps again (they are idempotent).
+// Once every account reached a final state the journal is deleted (it names the accounts in
+// clear); the report returned to the page is the only record of the outcome.
 
 import type { CodeSource, ProtocolAnswer } from '../sources/types';
 import { StoreError } from './errors';
@@ -73,6 +75,13 @@ interface VaultAccount {
   secret: string;
 }
 
+/** Whether the vault account keeps a replaced key (the core's vault fields `replaced_at` /
+ * `replaced`, issue 10). */
+function keepsReplacedKey(acc: VaultAccount): boolean {
+  const o = acc as unknown as Record<string, unknown>;
+  return (o.replaced_at !== undefined && o.replaced_at !== null) || (o.replaced !== undefined && o.replaced !== null);
+}
+
 function same(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
@@ -80,7 +89,21 @@ function same(a: string, b: string): boolean {
 export async function readJournal(local: StorageAreaLike): Promise<MigrationJournal | null> {
   const j = (await local.get(K_MIGRATION))[K_MIGRATION] as MigrationJournal | undefined;
   if (!j || j.format !== 'eproc-a2f-migration' || !Array.isArray(j.items)) return null;
+  if (j.finished) {
+    // Left by an older version, which kept finished journals: delete it now.
+    await local.remove(K_MIGRATION).catch(() => {});
+    return null;
+  }
   return j;
+}
+
+/** Deletes the journal (a finished migration needs none; it names accounts in clear). */
+export async function dropJournal(local: StorageAreaLike): Promise<void> {
+  try {
+    await local.remove(K_MIGRATION);
+  } catch (e) {
+    throw new StoreError('storage_error', e instanceof Error ? e.message : String(e));
+  }
 }
 
 async function saveJournal(ctx: MigrationContext, j: MigrationJournal): Promise<void> {
@@ -165,6 +188,15 @@ export async function migrateToNative(ctx: MigrationContext, native: CodeSource)
       await saveJournal(ctx, journal);
       continue;
     }
+    if (keepsReplacedKey(acc)) {
+      // A key replaced by a new enrollment is kept here until a login with the new one succeeds
+      // (issue 10); the host has no way to receive the kept one, and moving the account would
+      // lose it. It stays in the browser until then (log in once, or restore, and migrate again).
+      item.state = 'failed';
+      item.detail = 'a replaced key is kept for this account: log in with the new key (or restore the previous one) first';
+      await saveJournal(ctx, journal);
+      continue;
+    }
     const url = urls.get(acc.authenticator);
     if (!url) {
       item.state = 'failed';
@@ -223,8 +255,10 @@ export async function migrateToNative(ctx: MigrationContext, native: CodeSource)
 
   const finished = journal.items.every((i) => FINAL.has(i.state));
   if (finished) {
+    // Done: the journal (account names in clear) is deleted; the report is the record the user
+    // sees. An unfinished journal stays, to resume.
     journal.finished = ctx.now();
-    await saveJournal(ctx, journal);
+    await dropJournal(ctx.local);
   }
   const pick = (s: ItemState) => journal!.items.filter((i) => i.state === s).map((i) => ({ authenticator: i.authenticator, user: i.user }));
   return {

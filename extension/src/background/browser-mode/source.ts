@@ -50,6 +50,10 @@ interface VaultAccount {
   created?: number;
   last_step?: number | null;
   secret: string;
+  /** Issue 10 (core vault format): the court's refusals, a kept replaced key. */
+  rejection?: { count: number; at_ms: number; step?: number } | null;
+  replaced_at?: number | null;
+  replaced?: unknown;
 }
 
 interface VaultFile {
@@ -61,7 +65,21 @@ interface VaultFile {
 // `label` writes the vault; `import_preview` compares a file with the stored keys and
 // `import_apply` stores them (issue 11, options page): all need the vault, like the others.
 // `export` (Google Authenticator transfer codes, options page, on request) reads every key.
-const STORE_KINDS = new Set(['accounts', 'code', 'enroll', 'remove', 'label', 'import_preview', 'import_apply', 'export']);
+// `login_result` (the court's answer to a code: rejection records) and `restore` (a replaced key
+// kept by `enroll replace`) are issue 10's: both read and write accounts in the vault.
+const STORE_KINDS = new Set(['accounts', 'code', 'enroll', 'remove', 'label', 'import_preview', 'import_apply', 'export', 'login_result', 'restore']);
+
+/** The fields of a vault account the login path knows. An account with any other field (a
+ * rejection record, a kept replaced key, whatever the core's vault format adds) is answered by
+ * the full module, which applies the core's rules to it (rejection policy, `code_withheld`). */
+const LOGIN_PATH_FIELDS: ReadonlySet<string> = new Set(['authenticator', 'user', 'label', 'algorithm', 'digits', 'period', 'created', 'last_step', 'secret',
+  // A kept replaced key changes nothing in a page's code; a rejection record is read below.
+  'replaced_at', 'replaced', 'rejection']);
+const emptyField = (v: unknown): boolean =>
+  v === null || v === undefined || v === false || (Array.isArray(v) && v.length === 0);
+/** The protocol's bound on `clock_offset_ms` (docs/protocol.md): beyond it the full module answers
+ * `invalid_request`. */
+const MAX_CLOCK_OFFSET_MS = 600_000;
 
 /** Bounds of `parse_request` (core/src/protocol.rs) the login path must respect to answer alike. */
 const MAX_URL_LEN = 8 * 1024;
@@ -76,17 +94,19 @@ interface PageCodeRequest {
   url: string;
   user?: string | null;
   peek?: boolean;
+  clock_offset_ms?: number;
 }
 
 /** A `code` request for a page that the login module answers exactly as `handle` would; anything
  * else (an `authenticator` target, wrong field types, over-long fields, non-ASCII URLs) goes to
  * the full module, which gives the exact error. */
 function isPageCodeRequest(req: Record<string, unknown>): req is Record<string, unknown> & PageCodeRequest {
-  const { url, user, peek, authenticator } = req;
+  const { url, user, peek, authenticator, clock_offset_ms: offset } = req;
   return req.type === 'code'
     && typeof url === 'string' && url.length <= MAX_URL_LEN && /^[\x20-\x7e]*$/.test(url)
     && (user === undefined || user === null || (typeof user === 'string' && utf8.encode(user).length <= MAX_USER_LEN))
     && (peek === undefined || typeof peek === 'boolean')
+    && (offset === undefined || (Number.isSafeInteger(offset) && Math.abs(offset as number) <= MAX_CLOCK_OFFSET_MS))
     && authenticator === undefined;
 }
 
@@ -126,6 +146,8 @@ export class BrowserSource implements CodeSource {
    * being written, or failed to be written, is never handed out again while the worker lives. */
   private static claimedByArea = new WeakMap<object, Map<string, number>>();
   private exportDisabled = false;
+  /** Tests only: stores and imported files with fewer PBKDF2 iterations. */
+  private readonly allowWeakKdf: boolean;
 
   constructor(deps: BrowserSourceDeps) {
     this.login = deps.login;
@@ -135,6 +157,7 @@ export class BrowserSource implements CodeSource {
     this.local = deps.local;
     this.now = deps.now ?? (() => Date.now());
     this.lang = deps.lang ?? (() => 'pt-BR');
+    this.allowWeakKdf = deps.allowWeakKdf === true;
     this.store = new EncryptedStore({
       local: deps.local,
       session: deps.session ?? null,
@@ -334,12 +357,32 @@ export class BrowserSource implements CodeSource {
     const acc = kind === 'one' ? accounts[index] : undefined;
     const last = acc?.last_step ?? null;
     if (!acc || (last !== null && !(Number.isInteger(last) && last >= 0 && last <= MAX_STEP))) return full();
+    // Fields the login path does not know: the core's rules, in the full module.
+    if (Object.entries(acc).some(([k, v]) => !LOGIN_PATH_FIELDS.has(k) && !emptyField(v))) return full();
     const peek = req.peek === true;
+    // The court refused this account's codes (issue 10): the core's policy through the login
+    // module; a code withheld (or a build without the policy) is the full module's answer.
+    let rejection: Record<string, unknown> | null = null;
+    if (!emptyField(acc.rejection)) {
+      const rec = acc.rejection as { count?: unknown; at_ms?: unknown };
+      if (typeof this.login.rejection_state !== 'function' || typeof rec.count !== 'number' || typeof rec.at_ms !== 'number') return full();
+      const st = this.login.rejection_state(rec.count, rec.at_ms, this.now());
+      const r = { applies: st.applies, count: st.count, at_ms: st.at_ms, until_ms: st.until_ms, auto_submit: st.auto_submit, fill: st.fill };
+      st.free();
+      if (r.applies) {
+        if (!r.fill && !peek) return full();
+        rejection = { count: r.count, at_ms: r.at_ms, until_ms: r.until_ms, auto_submit: r.auto_submit, fill: r.fill };
+      }
+    }
     const digits = acc.digits ?? 6;
     const period = acc.period ?? 30;
+    // Codes at the court's time (issue 10): the background's estimate from the court's `Date`.
+    const offset = typeof req.clock_offset_ms === 'number' ? req.clock_offset_ms : 0;
     let c: LoginCode;
     try {
-      c = this.login.code(String(acc.secret), acc.algorithm ?? 'SHA1', digits, period, this.now(), last, peek);
+      c = offset !== 0 && typeof this.login.court_code === 'function'
+        ? this.login.court_code(String(acc.secret), acc.algorithm ?? 'SHA1', digits, period, this.now(), offset, last, peek)
+        : this.login.code(String(acc.secret), acc.algorithm ?? 'SHA1', digits, period, this.now() + offset, last, peek);
     } catch {
       return full(); // a damaged account: the full module says store_corrupt, writing nothing
     }
@@ -347,6 +390,9 @@ export class BrowserSource implements CodeSource {
       id: req.id, ok: true, code: c.code, authenticator: acc.authenticator, system, user: acc.user,
       label: acc.label ?? null, valid_for_s: c.valid_for_s, wait_ms: c.wait_ms, step: c.step, digits, period,
       warnings: [] as string[],
+      // As core::service answers (issue 10): the offset used, and the account's rejection.
+      clock_offset_ms: offset,
+      rejection,
     };
     c.free();
     if (peek) {
@@ -365,6 +411,22 @@ export class BrowserSource implements CodeSource {
       (e) => console.warn('eproc-a2f: the step record was not written:', e instanceof StoreError ? e.code : String(e)),
     );
     return answer as unknown as ProtocolAnswer;
+  }
+
+  /** The authenticator of a page URL (the login module's `resolve_page`, no account needed), for
+   * the background's per-tab records; null off the registry. */
+  authenticatorOf(url: string): string | null {
+    let page: URL;
+    try {
+      page = new URL(url);
+    } catch {
+      return null;
+    }
+    const choice = this.login.choose(page.protocol.replace(/:$/, ''), page.username !== '' || page.password !== '',
+      page.hostname, page.port, page.pathname, page.search.replace(/^\?/, ''), [], [], undefined, 'pt-BR');
+    const a = choice.kind === 'unknown_site' || choice.kind === 'invalid_request' ? null : (choice.authenticator ?? null);
+    choice.free();
+    return a;
   }
 
   private async storeStatus(): Promise<{ state: string; backend: string; detail?: string }> {
@@ -425,7 +487,7 @@ export class BrowserSource implements CodeSource {
    * with a different key is kept as it is (reported in `conflicts`). */
   importEncrypted(text: string, passphrase: string): Promise<ImportReport> {
     return this.serial(async () => {
-      const opened = await EncryptedStore.openExport(text, passphrase);
+      const opened = await EncryptedStore.openExport(text, passphrase, { allowWeakKdf: this.allowWeakKdf });
       const core = await this.full();
       const checked = JSON.parse(core.normalize_vault(opened.json)) as { ok: boolean; count?: number; vault?: string; detail?: string };
       if (!checked.ok || !checked.vault) throw new StoreError('import_invalid', checked.detail ?? 'the vault inside the file is invalid');

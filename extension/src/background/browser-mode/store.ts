@@ -451,8 +451,10 @@ export class EncryptedStore {
     return JSON.stringify(file, null, 2) + '\n';
   }
 
-  /** Opens an export file with its passphrase: the vault JSON inside, and its key material. */
-  static async openExport(text: string, passphrase: string): Promise<{ json: string; kdf: KdfParams; check: string; raw: Bytes; blob: EncryptedBlob }> {
+  /** Opens an export file with its passphrase: the vault JSON inside, and its key material. A file
+   * whose PBKDF2 iteration count is under today's minimum (600,000) is refused before any
+   * derivation (`import_weak_kdf`): adopted as it is, it would make the store that weak. */
+  static async openExport(text: string, passphrase: string, opts: { allowWeakKdf?: boolean } = {}): Promise<{ json: string; kdf: KdfParams; check: string; raw: Bytes; blob: EncryptedBlob }> {
     let file: ExportFile;
     try {
       file = JSON.parse(text) as ExportFile;
@@ -461,6 +463,9 @@ export class EncryptedStore {
     }
     if (!file || file.format !== EXPORT_FORMAT || file.v !== 1 || !validKdf(file.kdf) || typeof file.check !== 'string' || !validBlob(file.vault)) {
       throw new StoreError('import_invalid', 'not an eproc-a2f export file');
+    }
+    if (!opts.allowWeakKdf && file.kdf.iterations < PBKDF2_MIN_ITERATIONS) {
+      throw new StoreError('import_weak_kdf', `PBKDF2 with ${file.kdf.iterations} iterations; at least ${PBKDF2_MIN_ITERATIONS} are required`);
     }
     const d = await derive(String(passphrase), file.kdf);
     if (!sameCheck(d.check, file.check)) throw new StoreError('wrong_passphrase');

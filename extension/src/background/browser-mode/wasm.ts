@@ -66,6 +66,22 @@ export interface LoginApi {
     authenticators: string[], users: string[], user: string | null | undefined, lang: string): LoginChoice;
   /** Throws on an invalid stored key or parameters. */
   code(secret: string, algorithm: string, digits: number, period: number, nowMs: number, lastStep: number | null | undefined, peek: boolean): LoginCode;
+  /** Issue 10: `code` at the court's clock (`clockOffsetMs` = court − computer, |x| ≤ 600 000;
+   * throws beyond). Absent from older builds. */
+  court_code?(secret: string, algorithm: string, digits: number, period: number, nowMs: number, clockOffsetMs: number,
+    lastStep: number | null | undefined, peek: boolean): LoginCode;
+  /** Issue 10: what a stored rejection record means now (core::rejection::policy). Absent from
+   * older builds. */
+  rejection_state?(count: number, atMs: number, nowMs: number): LoginRejectionState;
+}
+
+export interface LoginRejectionState extends Freeable {
+  readonly applies: boolean;
+  readonly count: number;
+  readonly at_ms: number;
+  readonly until_ms: number;
+  readonly auto_submit: boolean;
+  readonly fill: boolean;
 }
 
 export interface QrApi {

@@ -4,7 +4,7 @@
 
 /** A protocol request without its id (the source assigns ids). */
 export interface ProtocolRequest {
-  type: 'hello' | 'systems' | 'accounts' | 'code' | 'enroll' | 'label' | 'remove';
+  type: 'hello' | 'systems' | 'accounts' | 'code' | 'enroll' | 'label' | 'remove' | 'login_result' | 'restore';
   [field: string]: unknown;
 }
 
