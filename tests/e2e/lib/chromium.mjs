@@ -52,7 +52,17 @@ export class ChromiumDriver extends Frameish {
     this.worker = worker;
     this.extensionId = extensionId;
   }
-  async goto(url) { await this.page.goto(url, { waitUntil: 'domcontentloaded' }); }
+  async goto(url) {
+    // a navigation the page itself started just before (a form post's redirect) may interrupt this
+    // one: wait for it to settle and go again
+    try {
+      await this.page.goto(url, { waitUntil: 'domcontentloaded' });
+    } catch (e) {
+      if (!/interrupted by another navigation/.test(e.message)) throw e;
+      await this.page.waitForLoadState('domcontentloaded').catch(() => {});
+      await this.page.goto(url, { waitUntil: 'domcontentloaded' });
+    }
+  }
   url() { return this.page.url(); }
   /** The first iframe of the page (the cross-origin test). */
   async frame(sel) {

@@ -99,9 +99,10 @@ export function variantScenarios(s) {
       await waitFor(() => d().eval(() => /inválido/.test(document.querySelector('#divInfraMensagens')?.textContent ?? '')), { what: 'the rejection page' });
       const h = await waitFor(async () => { const x = await hooks(d()); return x.state === 'rejected' ? x : null; }, { timeout: 8000, what: 'data-eproc-a2f-state=rejected' })
         .catch(async (e) => { await shot(t, 'reject-eproc-state'); throw new Error(`${e.message}; state ${JSON.stringify(await hooks(d()))}`); });
-      const notice = (await deepText(d())).split('\n').map((l) => l.trim()).filter((l) => /relógio|chave|conta/i.test(l) && !l.includes('{'));
+      const noticeLines = async () => (await deepText(d())).split('\n').map((l) => l.trim()).filter((l) => /relógio/i.test(l) && /chave/i.test(l) && !l.includes('{'));
+      const notice = await waitFor(async () => { const n = await noticeLines(); return n.length ? n : null; }, { timeout: 5000, what: 'the pt-BR notice (computer clock, replaced key, account)' })
+        .catch(async (e) => { await shot(t, 'reject-eproc-notice'); throw new Error(`${e.message}; page text: ${JSON.stringify((await deepText(d())).slice(-600))}`); });
       t.diagnostic(`state=${h.state} submitted=${await submitted(d())}; notice: ${JSON.stringify(notice.slice(0, 3))}`);
-      assert.ok(notice.length > 0, 'the pt-BR notice says what to check (clock, replaced key, account)');
       await sleep(2000);
       assert.equal(codes('trf6-1g', user), 1, 'one automatic submission for this rejection');
       await noMoreSubmissions(t, { auth: 'trf6-1g', user, label: 'eproc', login: (dd) => eprocLoginOn(dd, url, user) });
@@ -162,6 +163,7 @@ export function variantScenarios(s) {
       assert.notEqual(off, undefined, 'the code is the court\'s current (or next) step');
       await d().click('#btnValidar');
       const ev = await expectAccepted(user, since, `clock ${label}`);
+      await waitFor(async () => (await d().url()).includes('controlador.php'), { what: 'the panel' });
       assert.equal(ev.step, courtStep + (off ?? 0));
     });
   }
@@ -180,6 +182,7 @@ export function variantScenarios(s) {
     assert.ok(notice.length > 0, 'a notice about the court\'s clock');
     await d().click('#btnValidar');
     await expectAccepted(user, since, 'absurd clock');
+    await waitFor(async () => (await d().url()).includes('controlador.php'), { what: 'the panel' });
   });
 
   if (!native) return;
@@ -237,6 +240,7 @@ export function variantScenarios(s) {
     assert.notEqual([0, 1].find((o) => totp.totpAtStep(key, totp.stepAt() + o) === value), undefined);
     await d().click('#btnValidar');
     await expectAccepted(user, since, 'latin1');
+    await waitFor(async () => (await d().url()).includes('controlador.php'), { what: 'the panel' });
   });
 
   test(`[${tag}] duplicate ids, hidden first copy of #txtAcessoCodigo (TJSE): the visible field filled`, opt, async (t) => {
@@ -252,6 +256,7 @@ export function variantScenarios(s) {
     assert.notEqual([0, 1].find((o) => totp.totpAtStep(key, totp.stepAt() + o) === value), undefined);
     await d().eval(() => document.querySelectorAll('#btnValidar')[1].click());
     await expectAccepted(user, since, 'duplicate ids');
+    await waitFor(async () => (await d().url()).includes('controlador.php'), { what: 'the panel' });
     assert.deepEqual(forbidden(since), [], 'the hidden Validar not clicked');
   });
 
