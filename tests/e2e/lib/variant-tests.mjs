@@ -35,6 +35,27 @@ export function variantScenarios(s) {
   const pageTiming = (dd) => dd.eval(() => ({ fieldAt: window.__eprocFieldAt ?? null, filledAt: window.__eprocFilledAt ?? null }));
   const codes = (auth, user) => sim().stats(auth, user).code;
 
+  // The court's rejection seen by the product: state `rejected` (or `withheld`), or, when it fills
+  // once more (count 1: no auto-submit), its notice saying so; either way the pt-BR notice names
+  // what to check (the computer's clock, a key replaced by a new enrollment, the account).
+  async function expectRejectionNotice(t, label) {
+    const seen = new Set();
+    const lines = async () => (await deepText(d())).split('\n').map((l) => l.trim()).filter((l) => /recus/i.test(l) && /relógio/i.test(l) && /chave/i.test(l) && !l.includes('{'));
+    const notice = await waitFor(async () => {
+      const h = await hooks(d());
+      if (h.state) seen.add(h.state);
+      const n = await lines();
+      return n.length ? n : null;
+    }, { timeout: 8000, interval: 50, what: `the rejection notice (${label})` })
+      .catch(async (e) => { await shot(t, `reject-${label}`); throw new Error(`${e.message}; states seen ${[...seen]}; page text: ${JSON.stringify((await deepText(d())).slice(-600))}`); });
+    await sleep(1000);
+    const h = await hooks(d());
+    seen.add(h.state);
+    t.diagnostic(`${label}: states seen on the rejection page ${[...seen].join(' -> ')}; submitted=${await submitted(d())}; notice: ${JSON.stringify(notice[0].slice(0, 400))}`);
+    assert.ok(['rejected', 'withheld', 'waiting', 'filled'].includes(h.state), `a rejection state or the refill (${h.state})`);
+    return h;
+  }
+
   async function setAutoSubmit(on) {
     await d().setLocalStorage({ settings: { mode: BM ? 'browser' : 'auto', autoSubmit: on } });
   }
@@ -97,13 +118,8 @@ export function variantScenarios(s) {
         .catch(async (e) => { await shot(t, 'reject-eproc'); throw new Error(`${e.message}; state ${JSON.stringify(await hooks(d()).catch(() => null))}`); });
       // the court's answer: the code screen again with "Código autenticador inválido."
       await waitFor(() => d().eval(() => /inválido/.test(document.querySelector('#divInfraMensagens')?.textContent ?? '')), { what: 'the rejection page' });
-      const h = await waitFor(async () => { const x = await hooks(d()); return x.state === 'rejected' ? x : null; }, { timeout: 8000, what: 'data-eproc-a2f-state=rejected' })
-        .catch(async (e) => { await shot(t, 'reject-eproc-state'); throw new Error(`${e.message}; state ${JSON.stringify(await hooks(d()))}`); });
-      const noticeLines = async () => (await deepText(d())).split('\n').map((l) => l.trim()).filter((l) => /relógio/i.test(l) && /chave/i.test(l) && !l.includes('{'));
-      const notice = await waitFor(async () => { const n = await noticeLines(); return n.length ? n : null; }, { timeout: 5000, what: 'the pt-BR notice (computer clock, replaced key, account)' })
-        .catch(async (e) => { await shot(t, 'reject-eproc-notice'); throw new Error(`${e.message}; page text: ${JSON.stringify((await deepText(d())).slice(-600))}`); });
-      t.diagnostic(`state=${h.state} submitted=${await submitted(d())}; notice: ${JSON.stringify(notice.slice(0, 3))}`);
-      await sleep(2000);
+      await expectRejectionNotice(t, 'eproc');
+      await sleep(1000);
       assert.equal(codes('trf6-1g', user), 1, 'one automatic submission for this rejection');
       await noMoreSubmissions(t, { auth: 'trf6-1g', user, label: 'eproc', login: (dd) => eprocLoginOn(dd, url, user) });
       const ev = sim().events(since).filter((e) => e.type === 'otp' && e.user === user);
@@ -132,10 +148,8 @@ export function variantScenarios(s) {
         .catch(async (e) => { await shot(t, 'reject-kc'); throw new Error(`${e.message}; state ${JSON.stringify(await hooks(d()).catch(() => null))}`); });
       await waitFor(() => d().eval(() => !!document.querySelector('#input-error-otp-code')), { what: 'the OTP page with #input-error-otp-code' });
       assert.equal(await d().eval(() => document.querySelector('#otp').getAttribute('aria-invalid')), 'true');
-      const h = await waitFor(async () => { const x = await hooks(d()); return x.state === 'rejected' ? x : null; }, { timeout: 8000, what: 'data-eproc-a2f-state=rejected' })
-        .catch(async (e) => { await shot(t, 'reject-kc-state'); throw new Error(`${e.message}; state ${JSON.stringify(await hooks(d()))}`); });
-      t.diagnostic(`state=${h.state} submitted=${await submitted(d())}`);
-      await sleep(2000);
+      await expectRejectionNotice(t, 'keycloak');
+      await sleep(1000);
       assert.equal(codes('tjsp', user), 1, 'one automatic submission for this rejection');
       await noMoreSubmissions(t, { auth: 'tjsp', user, label: 'keycloak', login });
       assert.deepEqual(sim().events(since).filter((e) => e.type === 'lockout'), [], 'never two failures under 1 s apart (Keycloak\'s quick-login lock-out)');
