@@ -61,10 +61,6 @@ pub const CODE_WITHHELD: Text = Text {
     pt: "O tribunal recusou o código mais de uma vez: o eproc-a2f parou de preencher para não bloquear sua conta. Confira o relógio deste computador (data, hora e fuso), se a chave não foi trocada por um novo cadastro (Substituir) e se esta é a conta certa. Entre digitando o código do celular ou, depois de conferir, limpe o aviso no ícone do eproc-a2f.",
     en: "The court refused the code more than once: eproc-a2f stopped filling so as not to lock your account. Check this computer's clock (date, time and time zone), whether the key was replaced by a new enrollment (Replace) and whether this is the right account. Log in typing the code from your phone or, once checked, clear the notice in the eproc-a2f icon.",
 };
-pub const REJECTED_ONCE: Text = Text {
-    pt: "O tribunal recusou o último código. O eproc-a2f preenche mais uma vez, mas não envia sozinho: confira o relógio deste computador, se a chave não foi trocada por um novo cadastro e se esta é a conta certa, e então clique em Validar.",
-    en: "The court refused the last code. eproc-a2f fills it once more but does not submit it: check this computer's clock, whether the key was replaced by a new enrollment and whether this is the right account, then click Validate.",
-};
 /// The enroll answer (`notice`) and the CLI after a replacing enrollment.
 pub const REPLACED_KEPT: Text = Text {
     pt: "A chave anterior continua guardada até que um login com a chave nova dê certo; só então ela é apagada. Se o tribunal não aceitar a chave nova, volte à anterior com: eproc-a2f restore (ou na página de opções).",

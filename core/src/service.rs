@@ -847,6 +847,15 @@ mod tests {
             let peek = run(&mut v, now, json!({"id": 2, "type": "code", "authenticator": "trf4", "peek": true, "clock_offset_ms": offset}));
             assert_eq!(peek["code"], json!(code_at(&key, &p, court / 1000)));
         }
+        // The enrollment's confirmation code is the court's too, and claims the court's step.
+        let mut v = MemoryVault::default();
+        let now: u64 = 1_700_000_010_000;
+        let e = run(&mut v, now, json!({"id": 4, "type": "enroll", "url": TRF4, "user": "RS1", "secret": KEY, "clock_offset_ms": -150_000}));
+        assert_eq!(e["code"], json!(code_at(&key, &p, (now - 150_000) / 1000)), "{e}");
+        assert_eq!(v.entries[0].0.last_step, Some((now - 150_000) / 30_000));
+        let e = run(&mut v, now, json!({"id": 5, "type": "enroll", "url": TRF4, "user": "RS2", "secret": KEY, "clock_offset_ms": 700_000}));
+        assert_eq!(e["error"]["reason"], json!("clock_offset_out_of_range"), "{e}");
+
         let mut v = MemoryVault::default();
         enroll(&mut v, 1_700_000_000_000, "RS1", KEY);
         let c = run(&mut v, 1_700_000_100_000, json!({"id": 3, "type": "code", "url": TRF4, "clock_offset_ms": 600_001}));

@@ -148,8 +148,6 @@ export async function build({ out, zip = null, minify = true, quiet = false }) {
     entryPoints: {
       ...(existsSync(mainWorld) ? { 'content-main': mainWorld } : {}),
       content: join(EXT_DIR, 'src/content/index.ts'),
-      // MAIN world, document_start, top frame: reports the court's alert() rejection texts.
-      'content-main': join(EXT_DIR, 'src/content/main-world.ts'),
       popup: join(EXT_DIR, 'src/popup/popup.ts'),
       options: join(EXT_DIR, 'src/options/options.ts'),
     },

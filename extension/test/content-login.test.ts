@@ -304,3 +304,30 @@ test('document_start: injected before the root exists, the field is filled as it
   assert.equal(p.codes().length, 1);
   p.close();
 });
+
+test('copies swapped between the fill and the automatic submit: the copy shown gets the code and its button is clicked', async () => {
+  const twoCopies = `<div id="wide"><input type="text" id="txtAcessoCodigo" maxlength="6"><button type="button" id="btnValidar">Validar</button></div>`
+    + `<div id="narrow"><input type="text" id="txtAcessoCodigo" maxlength="6"><button type="button" id="btnValidar">Validar</button></div>`;
+  let ready = 'loading';
+  const p = page(twoCopies, TRF2, () => auto('575757'), undefined, {
+    before: (w) => {
+      Object.defineProperty(w.document, 'readyState', { configurable: true, get: () => ready });
+      w.addEventListener('DOMContentLoaded', (e) => { if (e.isTrusted) e.stopImmediatePropagation(); }, true);
+    },
+  });
+  const [a, b] = [...p.doc.querySelectorAll<HTMLInputElement>('[id="txtAcessoCodigo"]')];
+  const [ab, bb] = [...p.doc.querySelectorAll<HTMLButtonElement>('[id="btnValidar"]')];
+  const clicks = { a: 0, b: 0 };
+  ab!.addEventListener('click', () => clicks.a++);
+  bb!.addEventListener('click', () => clicks.b++);
+  await until('filled', () => a!.value === '575757');
+  // The stylesheet arrives: the wide copy is hidden, no mutation of the field itself.
+  (p.doc.getElementById('wide') as HTMLElement).hidden = true;
+  ready = 'interactive';
+  p.doc.dispatchEvent(new p.w.Event('DOMContentLoaded', { bubbles: true }));
+  await until('submitted', () => clicks.a + clicks.b === 1, 3000);
+  assert.deepEqual(clicks, { a: 0, b: 1 });
+  assert.equal(b!.value, '575757');
+  assert.equal(p.codes().length, 1);
+  p.close();
+});

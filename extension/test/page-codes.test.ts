@@ -154,3 +154,43 @@ test('autoSubmit: the setting AND a code AND no active rejection; code_withheld 
   assert.equal(activeRejection({ ...rej, until_ms: T - 1 }, T), false);
   assert.equal(autoSubmitFor(true, { ok: true, code: '1', rejection: { ...rej, until_ms: T - 1 } }, T), true);
 });
+
+test('the report is about the code submitted: the latest handed before the navigation, not the one the answer page asked for', async () => {
+  const { pc, sent, c } = rig();
+  const handed = (pc as unknown as { d: { handed: HandedCodes } }).d.handed;
+  const a = await pc.code({ kind: 'code', user: 'RS123' }, PAGE); // typed and submitted
+  c.t += 2_000;
+  handed.noteNavigation(PAGE.tabId, c.t); // the court's answer page loads
+  c.t += 100;
+  const b = await pc.code({ kind: 'code', user: 'RS123' }, PAGE); // the answer page shows the field again
+  const r1 = await pc.loginResult({ kind: 'login-result', outcome: 'rejected', evidence: '#divInfraMensagens' }, PAGE);
+  assert.equal(r1.forwarded, true);
+  assert.equal(sent.at(-1)!.step, a.step);
+  // The alert of the same answer page: the same refusal, not a second one.
+  c.t += 300;
+  assert.equal((await pc.loginResult({ kind: 'login-result', outcome: 'rejected', evidence: 'alert' }, PAGE)).forwarded, false);
+  // The user submits b by hand; the next answer page reports again.
+  c.t += 20_000;
+  handed.noteNavigation(PAGE.tabId, c.t);
+  const r2 = await pc.loginResult({ kind: 'login-result', outcome: 'rejected', evidence: '#divInfraMensagens' }, PAGE);
+  assert.equal(r2.forwarded, true);
+  assert.equal(sent.at(-1)!.step, b.step);
+  // Nothing left to report for.
+  c.t += 20_000;
+  assert.equal((await pc.loginResult({ kind: 'login-result', outcome: 'rejected', evidence: 'x' }, PAGE)).forwarded, false);
+});
+
+test('an accepted login closes every code of the tab; handed codes survive a worker restart (storage.session)', async () => {
+  const area = { data: {} as Record<string, unknown>, async get(k: string) { return k in this.data ? { [k]: structuredClone(this.data[k]) } : {}; }, async set(i: Record<string, unknown>) { Object.assign(this.data, structuredClone(i)); } };
+  let t = T;
+  const a = new HandedCodes(area, () => t);
+  await a.record(9, { ok: true, code: '111111', authenticator: 'trf4', user: 'RS1', step: 1 });
+  await a.record(9, { ok: true, code: '222222', authenticator: 'trf4', user: 'RS1', step: 2 });
+  t += 1_000;
+  const b = new HandedCodes(area, () => t); // the worker restarted
+  const got = await b.claim(9, 'accepted');
+  assert.equal(got?.step, 2);
+  assert.equal(await b.eligible(9, 'rejected'), null, 'the login went through: nothing else to report');
+  await b.forgetTab(9);
+  assert.equal(await new HandedCodes(area, () => t).eligible(9, 'accepted'), null);
+});

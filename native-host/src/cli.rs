@@ -122,7 +122,7 @@ pub struct AddArgs {
     /// Nome amigável da conta.
     #[arg(long)]
     pub label: Option<String>,
-    /// Substitui uma chave diferente já cadastrada.
+    /// Substitui uma chave diferente já cadastrada; a anterior continua guardada até que um login com a chave nova dê certo (eproc-a2f restore volta a ela).
     #[arg(long)]
     pub replace: bool,
     /// Algoritmo (SHA1, SHA256, SHA512); padrão SHA1.
@@ -175,7 +175,7 @@ const ENGLISH_HELP: &[(&str, &str, &str)] = &[
     ("add", "user", "eproc user name."),
     ("add", "secret_stdin", "Read the key from standard input (for scripts) instead of prompting without echo."),
     ("add", "label", "Friendly name of the account."),
-    ("add", "replace", "Replace a different key already saved."),
+    ("add", "replace", "Replace a different key already saved; the previous one stays saved until a login with the new key succeeds (eproc-a2f restore goes back to it)."),
     ("add", "algorithm", "Algorithm (SHA1, SHA256, SHA512); default SHA1."),
     ("add", "digits", "Digits (6 to 8); default 6."),
     ("add", "period", "Period in seconds; default 30."),

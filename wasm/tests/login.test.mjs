@@ -102,13 +102,27 @@ test('page codes from the login module equal the full handler, answers and store
   const pick = (list) => list[Math.floor(next() * list.length)];
   let compared = 0;
   let viaLogin = 0;
+  let withheld = 0;
+  let refusedOnce = 0;
+  let shifted = 0;
   for (let i = 0; i < 600; i++) {
     // Jump ahead, sometimes into the last 5 s of a step (the fresh-code rule waits then).
     now.t += Math.floor(next() * 90_000) + (next() < 0.3 ? 27_000 - (now.t % 30_000) + 30_000 : 0);
+    // Issue 10: now and then the court refuses a code (or the user clears that), through the full
+    // module like the extension's `login_result`; the page code then carries the record, or is
+    // `code_withheld`, on both paths alike.
+    if (next() < 0.12) {
+      const a = pick(ACCOUNTS);
+      const outcome = next() < 0.75 ? 'rejected' : pick(['accepted', 'reset']);
+      const r = await src.request({ type: 'login_result', url: a.url, user: a.user, outcome });
+      assert.equal(r.ok, true, JSON.stringify(r));
+    }
     const req = { type: 'code', url: pick(URLS) };
     const user = pick(USERS);
     if (user !== undefined) req.user = user;
     if (next() < 0.2) req.peek = next() < 0.5;
+    // ... and the court's clock is off (issue 10), sometimes beyond what the protocol accepts.
+    if (next() < 0.3) req.clock_offset_ms = pick([150_000, -150_000, 3_000, -600_000, 600_000, 600_001, -700_000, 1.5, 0]);
     const before = await src.store.read();
     const id = i + 1000;
     const expected = JSON.parse(core.handle(JSON.stringify({ ...req, id }), before, now.t, 'pt-BR'));
@@ -119,12 +133,17 @@ test('page codes from the login module equal the full handler, answers and store
     if (expected.vault === null) assert.equal(after, before, `case ${i}: the vault changed`);
     else assert.deepEqual(JSON.parse(after), JSON.parse(expected.vault), `case ${i}: stored steps differ`);
     compared++;
+    if (got.error?.code === 'code_withheld') withheld++;
+    if (got.ok && got.rejection) refusedOnce++;
+    if (got.ok && got.clock_offset_ms) shifted++;
     const canonical = (() => { try { return new URL(req.url).href === req.url; } catch { return false; } })();
     if (canonical && (got.ok || ['no_account', 'choose_account', 'unknown_account'].includes(got.error?.code))) viaLogin++;
   }
   assert.equal(compared, 600);
   // Enough of them took the login path (the rest: refusals and odd URLs, answered by `handle`).
   assert.ok(viaLogin >= 150, `only ${viaLogin} cases went through the login module`);
+  // Issue 10's states were all reached: codes at a shifted clock, with a refusal, withheld.
+  assert.ok(withheld >= 5 && refusedOnce >= 5 && shifted >= 10, `withheld ${withheld}, refused once ${refusedOnce}, shifted ${shifted}`);
 });
 
 test('a damaged stored account is store_corrupt through the login path too, and nothing is written', async () => {

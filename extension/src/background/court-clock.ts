@@ -10,6 +10,11 @@
 //   |estimate| > 600 s → `absurd`: no correction, a notice (a wrong `Date` must never move codes
 //                        by more than the protocol allows, and the user should look at the clock);
 //   otherwise          → `corrected`: `clock_offset_ms` goes with every `code` for that host.
+// The offset sent is the interval's LOWER bound, not the midpoint: the court's time is then never
+// overestimated, so a next-step code (the fresh-code rule, in a step's last seconds) is never
+// typed before that step began at the court (measured: with the midpoint, up to ~0.5 s early and
+// refused by a court that accepts only the current and previous steps); at worst the code is the
+// previous step's, which courts accept.
 import type { ClockInfo } from '../shared/messages';
 
 export const MAX_SAMPLES = 8;
@@ -68,7 +73,9 @@ export function clockInfo(e: ClockEstimate | null): ClockInfo {
   const abs = Math.abs(e.estimateMs);
   if (abs > MAX_CORRECTION_MS) return { offsetMs: 0, state: 'absurd' };
   if (abs < MIN_CORRECTION_MS) return { offsetMs: 0, state: 'none' };
-  return { offsetMs: e.estimateMs, state: 'corrected' };
+  // Never early (see above); the bound of a single answer is within ~1 s of the truth.
+  const offsetMs = Number.isFinite(e.lo) ? Math.ceil(e.lo) : e.estimateMs;
+  return { offsetMs: Math.max(-MAX_CORRECTION_MS, Math.min(MAX_CORRECTION_MS, offsetMs)), state: 'corrected' };
 }
 
 export interface SessionArea {

@@ -16,7 +16,7 @@ import { UserMemory } from './user-memory';
 import { originOf, pageUrlOf } from './sender';
 import { extraStatus, syncExtraSystems } from './extra-systems';
 import { HeldCodes } from './held-codes';
-import { CourtClock, dateHeaderOf } from './court-clock';
+import { CourtClock, dateHeaderOf, hostOf } from './court-clock';
 import { HandedCodes } from './rejections';
 import { PageCodes } from './page-codes';
 import { authenticatorOfUrl, type SystemPrefixes } from './authenticator';
@@ -134,7 +134,11 @@ function courtPatterns(): string[] {
   if (!wr || urls.length === 0) return;
   const time = (t: unknown) => (typeof t === 'number' && Number.isFinite(t) ? t : Date.now());
   try {
-    wr.onSendHeaders.addListener((d) => clock.onSend(d.requestId, time(d.timeStamp)), { urls });
+    wr.onSendHeaders.addListener((d) => {
+      clock.onSend(d.requestId, time(d.timeStamp));
+      // A page of the court loads in a tab: codes handed before it may have been submitted.
+      if (d.type === 'main_frame' && typeof d.tabId === 'number' && d.tabId >= 0) handed.noteNavigation(d.tabId, time(d.timeStamp));
+    }, { urls });
     wr.onHeadersReceived.addListener((d) => {
       void clock.onHeaders(d.requestId, d.url, dateHeaderOf(d.responseHeaders), time(d.timeStamp));
       return undefined;
@@ -238,6 +242,9 @@ async function handleContent(msg: ContentRequest, sender: Sender): Promise<unkno
       if (typeof msg.digits === 'number') req.digits = msg.digits;
       if (typeof msg.period === 'number') req.period = msg.period;
       if (msg.replace === true) req.replace = true;
+      // The code the enrollment answer shows (and the step it claims) at the court's time.
+      const info = await clock.infoFor(hostOf(page.url));
+      if (info.state === 'corrected') req.clock_offset_ms = info.offsetMs;
       return sources.request(req as { type: 'enroll' });
     }
     case 'remember-user':

@@ -50,6 +50,8 @@ export class PageCodes {
       ...(clock.state === 'corrected' ? { clock_offset_ms: clock.offsetMs } : {}),
     };
     if (msg.ahead === true) {
+      // Warm what the code page will need (the systems list, in native mode) while the court answers.
+      void this.d.authenticatorOf(page.url).catch(() => null);
       const a = await this.d.held.fetchAhead(page.tabId, user ?? null, clock.offsetMs, () => this.d.request(req) as Promise<CodeAnswerLike>);
       return this.reply(aheadReply(a), clock);
     }
@@ -67,14 +69,14 @@ export class PageCodes {
     if ((msg.outcome !== 'rejected' && msg.outcome !== 'accepted') || typeof msg.evidence !== 'string') {
       return { ok: false, error: { code: 'invalid_request', message: '' } };
     }
-    const h = await this.d.handed.eligible(page.tabId);
+    const h = await this.d.handed.eligible(page.tabId, msg.outcome);
     if (!h) return { ok: true, forwarded: false };
     // The reporting page must be the handed code's court (a post-login page may be another system
     // of the same authenticator).
     const here = await this.d.authenticatorOf(page.url);
     if (here && h.authenticator && here !== h.authenticator) return { ok: true, forwarded: false };
-    const claimed = await this.d.handed.claim(page.tabId);
-    if (!claimed || claimed.at !== h.at) return { ok: true, forwarded: false };
+    const claimed = await this.d.handed.claim(page.tabId, msg.outcome);
+    if (!claimed) return { ok: true, forwarded: false };
     const req: Record<string, unknown> & { type: string } = { type: 'login_result', outcome: msg.outcome };
     if (claimed.authenticator) req.authenticator = claimed.authenticator;
     else req.url = page.url;

@@ -37,41 +37,65 @@ export interface SessionArea {
 }
 
 const KEY = 'handedCodes';
+/** Codes remembered per tab (a reload, a refused password sent again...). */
+const PER_TAB = 5;
+/** A second `rejected` from the same tab this soon after one was forwarded is the same answer
+ * seen twice (the markup and an alert, a reload of the answer page), not a new refusal. */
+export const REPORT_QUIET_MS = 10_000;
 
 function validHanded(v: unknown): v is HandedCode {
   const o = v as HandedCode;
   return !!o && typeof o.tabId === 'number' && typeof o.at === 'number' && typeof o.forwarded === 'boolean';
 }
 
-/** The last code handed out per tab; kept in storage.session (the court's answer is a new page,
- * and the service worker may have stopped in between). */
+interface Saved {
+  codes: HandedCode[];
+  /** Last top-level navigation per tab (computer time): a report is about a code handed before it. */
+  nav: Record<string, number>;
+  /** Last `rejected` forwarded per tab. */
+  rejectedAt: Record<string, number>;
+}
+
+/**
+ * The codes handed to each tab's pages, for the court's answer to one of them; kept in
+ * storage.session (the court's answer is a new page, and the service worker may have stopped in
+ * between). A report is matched to the latest unreported code handed before the tab's last
+ * navigation (the code submitted; the answer page may already have asked for the next one), else
+ * to the latest unreported one (an answer shown without a navigation).
+ */
 export class HandedCodes {
-  private map: Map<number, HandedCode> | null = null;
+  private data: Saved | null = null;
 
   constructor(private readonly area: SessionArea | null, private readonly now: () => number = () => Date.now()) {}
 
-  private async load(): Promise<Map<number, HandedCode>> {
-    if (this.map) return this.map;
-    const map = new Map<number, HandedCode>();
+  private async load(): Promise<Saved> {
+    if (this.data) return this.data;
+    const d: Saved = { codes: [], nav: {}, rejectedAt: {} };
     if (this.area) {
       try {
-        const r = (await this.area.get(KEY))[KEY];
-        if (Array.isArray(r)) for (const h of r) if (validHanded(h)) map.set(h.tabId, h);
+        const r = (await this.area.get(KEY))[KEY] as Partial<Saved> | undefined;
+        if (r && Array.isArray(r.codes)) d.codes = r.codes.filter(validHanded);
+        if (r?.nav && typeof r.nav === 'object') d.nav = { ...r.nav };
+        if (r?.rejectedAt && typeof r.rejectedAt === 'object') d.rejectedAt = { ...r.rejectedAt };
       } catch {
         /* memory only */
       }
     }
-    this.map ??= map;
-    return this.map;
+    this.data ??= d;
+    return this.data;
   }
 
   private async save(): Promise<void> {
-    if (!this.map) return;
+    const d = this.data;
+    if (!d) return;
     const now = this.now();
-    for (const [k, v] of this.map) if (now - v.at > HANDED_TTL_MS) this.map.delete(k);
+    d.codes = d.codes.filter((h) => now - h.at <= HANDED_TTL_MS);
+    const live = new Set(d.codes.map((h) => String(h.tabId)));
+    for (const k of Object.keys(d.nav)) if (!live.has(k) && now - d.nav[k]! > HANDED_TTL_MS) delete d.nav[k];
+    for (const k of Object.keys(d.rejectedAt)) if (now - d.rejectedAt[k]! > HANDED_TTL_MS) delete d.rejectedAt[k];
     if (!this.area) return;
     try {
-      await this.area.set({ [KEY]: [...this.map.values()] });
+      await this.area.set({ [KEY]: d });
     } catch {
       /* memory only */
     }
@@ -80,8 +104,8 @@ export class HandedCodes {
   /** Records a code answer handed to a tab's page. */
   async record(tabId: number, answer: { ok: boolean; code?: unknown; authenticator?: unknown; user?: unknown; step?: unknown }): Promise<void> {
     if (!answer.ok || typeof answer.code !== 'string') return;
-    const map = await this.load();
-    map.set(tabId, {
+    const d = await this.load();
+    d.codes.push({
       tabId,
       authenticator: typeof answer.authenticator === 'string' ? answer.authenticator : null,
       user: typeof answer.user === 'string' ? answer.user : null,
@@ -89,32 +113,56 @@ export class HandedCodes {
       at: this.now(),
       forwarded: false,
     });
+    const mine = d.codes.filter((h) => h.tabId === tabId);
+    if (mine.length > PER_TAB) d.codes = d.codes.filter((h) => h !== mine[0]);
     await this.save();
   }
 
-  /** The tab's handed code a `login-result` may be forwarded for, or null. */
-  async eligible(tabId: number): Promise<HandedCode | null> {
-    const h = (await this.load()).get(tabId);
-    if (!h || h.forwarded) return null;
-    const age = this.now() - h.at;
-    return age >= 0 && age <= HANDED_TTL_MS ? h : null;
+  /** A top-level navigation of the tab (webRequest main_frame): what was handed before it was
+   * possibly submitted. Not saved at once (the next record/claim saves it). */
+  noteNavigation(tabId: number, at: number): void {
+    if (this.data) this.data.nav[String(tabId)] = at;
+    else void this.load().then((d) => { d.nav[String(tabId)] = Math.max(d.nav[String(tabId)] ?? 0, at); });
   }
 
-  /** Takes the tab's handed code for one `login-result` (at most one per handed code): marked as
-   * reported before anything else can run, so two reports at once forward one. */
-  async claim(tabId: number): Promise<HandedCode | null> {
-    const map = await this.load();
-    const h = map.get(tabId);
-    if (!h || h.forwarded) return null;
-    const age = this.now() - h.at;
-    if (age < 0 || age > HANDED_TTL_MS) return null;
+  private pick(d: Saved, tabId: number, outcome: 'rejected' | 'accepted'): HandedCode | null {
+    const now = this.now();
+    if (outcome === 'rejected') {
+      const last = d.rejectedAt[String(tabId)];
+      if (last !== undefined && now - last >= 0 && now - last < REPORT_QUIET_MS) return null;
+    }
+    const open = d.codes.filter((h) => h.tabId === tabId && !h.forwarded && now - h.at >= 0 && now - h.at <= HANDED_TTL_MS);
+    if (open.length === 0) return null;
+    const nav = d.nav[String(tabId)];
+    const before = nav === undefined ? [] : open.filter((h) => h.at < nav);
+    return (before.length ? before : open).reduce((a, b) => (b.at >= a.at ? b : a));
+  }
+
+  /** The code a report of this tab would be forwarded for (not taken), or null. */
+  async eligible(tabId: number, outcome: 'rejected' | 'accepted' = 'rejected'): Promise<HandedCode | null> {
+    const h = this.pick(await this.load(), tabId, outcome);
+    return h ? { ...h } : null;
+  }
+
+  /** Takes the code for one report (at most one `login_result` per handed code): marked as
+   * reported before anything else can run, so two reports at once forward one. An accepted
+   * login closes every code of the tab. */
+  async claim(tabId: number, outcome: 'rejected' | 'accepted' = 'rejected'): Promise<HandedCode | null> {
+    const d = await this.load();
+    const h = this.pick(d, tabId, outcome);
+    if (!h) return null;
     h.forwarded = true;
+    if (outcome === 'rejected') d.rejectedAt[String(tabId)] = this.now();
+    else for (const x of d.codes) if (x.tabId === tabId) x.forwarded = true;
     await this.save();
     return { ...h };
   }
 
   async forgetTab(tabId: number): Promise<void> {
-    const map = await this.load();
-    if (map.delete(tabId)) await this.save();
+    const d = await this.load();
+    d.codes = d.codes.filter((h) => h.tabId !== tabId);
+    delete d.nav[String(tabId)];
+    delete d.rejectedAt[String(tabId)];
+    await this.save();
   }
 }

@@ -16,7 +16,9 @@ import {
   reportAcceptedIfAfterLogin, takeField, watchPasswordSubmit,
 } from './login';
 import { setAttr, takeUnlockRetry } from './notices';
-import { CODE_FIELD_SELECTOR, classifyPage, isCloudflareChallenge, isHandsOff, rejectionEvidence } from './page-facts';
+import {
+  CODE_FIELD_SELECTOR, classifyPage, hasCodeField, hasLoginForm, isCloudflareChallenge, isHandsOff, rejectionEvidence,
+} from './page-facts';
 import { watchUserNames } from './users';
 
 let enrollChecked = -Infinity;
@@ -43,7 +45,7 @@ function scan(fromObserver: boolean): void {
   }
   // The court's rejection of a code, on this page or after a submit on it (eproc's AJAX,
   // Keycloak's re-rendered form). The full-text pass is throttled.
-  if (!fromObserver || now - rejectionChecked > 150) {
+  if ((!fromObserver || now - rejectionChecked > 150) && (hasCodeField(document) || hasLoginForm(document))) {
     rejectionChecked = now;
     checkRejection(rejectionEvidence(document));
   } else {

@@ -201,6 +201,7 @@ async function maybeAutoSubmit(field: LoginField, code: string, a: Answer): Prom
     return;
   }
   if (hasCaptcha(document) || isHandsOff(classifyPage(document))) return;
+  refillShownCopy(); // the copy shown now (a stylesheet may have swapped them since the fill)
   let target = field;
   if (!fieldConnected(target) || target.inputs[0]!.value !== code || !domVisible(target.inputs[0]!)) {
     const now = findLoginField(document);
@@ -248,7 +249,7 @@ function showChooser(field: LoginField, err: Record<string, unknown>, t0: number
  * the same code into the copy now shown. No new request: the code is the same appearance's. */
 export function refillShownCopy(): void {
   const f = lastFill;
-  if (!f || busy || rejectedHere || submitted > 0 || !f.el.isConnected || domVisible(f.el) || Date.now() > f.until) return;
+  if (!f || rejectedHere || submitted > 0 || !f.el.isConnected || domVisible(f.el) || Date.now() > f.until) return;
   const now = findLoginField(document);
   if (!now || now.kind !== f.kind || now.inputs[0] === f.el || now.inputs[0]!.value !== '') return;
   takeField(now);
@@ -266,15 +267,17 @@ export function noteRejection(evidence: string, force = false): void {
   if (reported && !force) return;
   reported = true;
   if (state() !== 'withheld') setState('rejected');
-  showRejection('rejected', answerRejection?.until_ms ?? null);
+  // The notice at once when this page typed or sent a code; otherwise once the background says the
+  // rejection concerns a code it handed to this tab (not a code the user typed from a phone).
+  const ours = lastFill !== null || submitted > 0;
+  if (ours) showRejection('rejected', answerRejection?.until_ms ?? null);
   const user = lastUser ?? directUser();
-  void send<{ ok: boolean; rejection?: Rejection | null }>({
+  void send<{ ok: boolean; forwarded?: boolean; rejection?: Rejection | null }>({
     kind: 'login-result', outcome: 'rejected', ...(user ? { user } : {}), evidence: evidence.slice(0, 200),
   }).then((r) => {
-    if (r.ok && r.rejection && state() === 'rejected') {
-      answerRejection = r.rejection;
-      showRejection('rejected', r.rejection.until_ms);
-    }
+    if (!document?.documentElement || !r.ok || state() !== 'rejected') return;
+    if (r.rejection) answerRejection = r.rejection;
+    if (ours || r.forwarded === true) showRejection('rejected', r.rejection?.until_ms ?? answerRejection?.until_ms ?? null);
   });
 }
 

@@ -16,11 +16,11 @@ export type State =
   | 'filled' | 'waiting' | 'choose' | 'no-account' | 'error' | 'rejected' | 'withheld' | 'enroll-offered' | 'enroll-saved';
 
 export function setAttr(name: string, value: string): void {
-  document.documentElement?.setAttribute(`data-eproc-a2f-${name}`, value);
+  document?.documentElement?.setAttribute(`data-eproc-a2f-${name}`, value);
 }
 
 export function state(): string | null {
-  return document.documentElement?.getAttribute('data-eproc-a2f-state') ?? null;
+  return document?.documentElement?.getAttribute('data-eproc-a2f-state') ?? null;
 }
 
 export function setState(s: State, error?: string): void {

@@ -59,8 +59,10 @@ export function clockText(reply: ClockReply | null | undefined, court: string): 
     return { state: 'absurd', text: t('uiClockAbsurd', [court, duration(Math.abs(reply!.estimateMs ?? 0))]) };
   }
   if (c.state !== 'corrected' || !Number.isFinite(c.offsetMs) || c.offsetMs === 0) return null;
-  const s = String(Math.round(Math.abs(c.offsetMs) / 1000));
-  return { state: 'corrected', text: c.offsetMs > 0 ? t('uiClockBehind', [s, court]) : t('uiClockAhead', [s, court]) };
+  // The estimate (the midpoint) says how far off; the offset applied is its safe lower bound.
+  const off = typeof reply?.estimateMs === 'number' && Number.isFinite(reply.estimateMs) ? reply.estimateMs : c.offsetMs;
+  const s = String(Math.round(Math.abs(off) / 1000));
+  return { state: 'corrected', text: off > 0 ? t('uiClockBehind', [s, court]) : t('uiClockAhead', [s, court]) };
 }
 
 /** Renders the clock notice of the current tab into `box` (popup #notices). */

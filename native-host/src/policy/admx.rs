@@ -302,7 +302,7 @@ mod tests {
     }
 
     /// `$(string.X)` / `$(presentation.X)` references in attribute values.
-    fn refs<'a>(doc: &'a roxmltree::Document, kind: &str) -> BTreeSet<String> {
+    fn refs(doc: &roxmltree::Document, kind: &str) -> BTreeSet<String> {
         let prefix = format!("$({kind}.");
         doc.descendants()
             .flat_map(|n| n.attributes().map(|a| a.value().to_owned()).collect::<Vec<_>>())
