@@ -38,18 +38,20 @@ export function variantScenarios(s) {
   // The court's rejection seen by the product: state `rejected` (or `withheld`), or, when it fills
   // once more (count 1: no auto-submit), its notice saying so; either way the pt-BR notice names
   // what to check (the computer's clock, a key replaced by a new enrollment, the account).
+  // Returns null when seen, or the failure (the caller still checks the submission counts, then fails).
   async function expectRejectionNotice(t, label) {
     const seen = new Set();
     const lines = async () => (await deepText(d())).split('\n').map((l) => l.trim()).filter((l) => /recus/i.test(l) && /relógio/i.test(l) && /chave/i.test(l) && !l.includes('{'));
     let notice = [];
-    await waitFor(async () => {
+    const got = await waitFor(async () => {
       const h = await hooks(d());
       if (h.state) seen.add(h.state);
       if (seen.has('rejected') || seen.has('withheld')) return true;
       notice = await lines();
       return notice.length > 0;
     }, { timeout: 8000, interval: 30, what: `state rejected or the rejection notice (${label})` })
-      .catch(async (e) => { await shot(t, `reject-${label}`); throw new Error(`${e.message}; states seen ${[...seen]}; page text: ${JSON.stringify((await deepText(d())).slice(-600))}`); });
+      .catch(async (e) => { await shot(t, `reject-${label}`); return `${e.message}; states seen ${[...seen]}; page text: ${JSON.stringify((await deepText(d())).slice(-300))}`; });
+    if (typeof got === 'string') { t.diagnostic(`${label}: NOT SHOWN: ${got}`); return got; }
     await sleep(1000);
     const h = await hooks(d());
     seen.add(h.state);
@@ -57,8 +59,8 @@ export function variantScenarios(s) {
     // (seen in the merged build: on Keycloak the refill's "Aguardando o próximo código" notice can
     // replace the rejection notice while it waits for the next step)
     t.diagnostic(`${label}: states seen on the rejection page ${[...seen].join(' -> ')}; submitted=${await submitted(d())}; rejection notice still shown: ${notice.length ? JSON.stringify(notice[0].slice(0, 300)) : 'no'}`);
-    assert.ok(['rejected', 'withheld', 'waiting', 'filled'].includes(h.state), `a rejection state or the refill (${h.state})`);
-    return h;
+    if (!['rejected', 'withheld', 'waiting', 'filled'].includes(h.state)) return `unexpected state ${h.state}`;
+    return null;
   }
 
   async function setAutoSubmit(on) {
@@ -123,13 +125,14 @@ export function variantScenarios(s) {
         .catch(async (e) => { await shot(t, 'reject-eproc'); throw new Error(`${e.message}; state ${JSON.stringify(await hooks(d()).catch(() => null))}`); });
       // the court's answer: the code screen again with "Código autenticador inválido."
       await waitFor(() => d().eval(() => /inválido/.test(document.querySelector('#divInfraMensagens')?.textContent ?? '')), { what: 'the rejection page' });
-      await expectRejectionNotice(t, 'eproc');
+      const noticeMissing = await expectRejectionNotice(t, 'eproc');
       await sleep(1000);
       assert.equal(codes('trf6-1g', user), 1, 'one automatic submission for this rejection');
       await noMoreSubmissions(t, { auth: 'trf6-1g', user, label: 'eproc', login: (dd) => eprocLoginOn(dd, url, user) });
       const ev = sim().events(since).filter((e) => e.type === 'otp' && e.user === user);
       t.diagnostic(`court saw: ${JSON.stringify(ev.map((e) => ({ reason: e.reason, nearOffset: e.nearOffset })))}`);
       assert.deepEqual(forbidden(since), []);
+      assert.equal(noticeMissing, null, 'the rejection is shown on the court\'s page (state rejected or its notice)');
     } finally {
       await setAutoSubmit(false);
     }
@@ -153,11 +156,12 @@ export function variantScenarios(s) {
         .catch(async (e) => { await shot(t, 'reject-kc'); throw new Error(`${e.message}; state ${JSON.stringify(await hooks(d()).catch(() => null))}`); });
       await waitFor(() => d().eval(() => !!document.querySelector('#input-error-otp-code')), { what: 'the OTP page with #input-error-otp-code' });
       assert.equal(await d().eval(() => document.querySelector('#otp').getAttribute('aria-invalid')), 'true');
-      await expectRejectionNotice(t, 'keycloak');
+      const noticeMissing = await expectRejectionNotice(t, 'keycloak');
       await sleep(1000);
       assert.equal(codes('tjsp', user), 1, 'one automatic submission for this rejection');
       await noMoreSubmissions(t, { auth: 'tjsp', user, label: 'keycloak', login });
       assert.deepEqual(sim().events(since).filter((e) => e.type === 'lockout'), [], 'never two failures under 1 s apart (Keycloak\'s quick-login lock-out)');
+      assert.equal(noticeMissing, null, 'the rejection is shown on the court\'s page (state rejected or its notice)');
     } finally {
       await setAutoSubmit(false);
     }
