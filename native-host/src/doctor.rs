@@ -132,6 +132,26 @@ pub fn run(lang: Lang, repair: bool, as_json: bool) -> Result<()> {
     }
 
     clock_report(&mut r, &vault);
+    for a in &accounts {
+        if let Some(at) = a.replaced_at {
+            let (pt, en) = utc_date(at.saturating_mul(1000));
+            r.add(
+                "replaced_kept",
+                true,
+                format!("{} / {}: a chave anterior está guardada desde {pt} até um login com a nova dar certo ('eproc-a2f restore {} --user {}' volta a ela)", a.authenticator, a.user, a.authenticator, a.user),
+                format!("{} / {}: the previous key is kept since {en} until a login with the new one succeeds ('eproc-a2f restore {} --user {}' goes back to it)", a.authenticator, a.user, a.authenticator, a.user),
+            );
+        }
+        if let Some(rej) = eproc_a2f_core::rejection::policy(a.rejection.as_ref(), now_ms()) {
+            let (pt, en) = utc_date(rej.until_ms);
+            r.add(
+                "rejection",
+                true,
+                format!("{} / {}: o tribunal recusou {} código(s) seguido(s); {} até {pt} (confira o relógio, a chave e a conta)", a.authenticator, a.user, rej.count, if rej.fill { "sem envio automático" } else { "preenchimento suspenso" }),
+                format!("{} / {}: the court refused {} code(s) in a row; {} until {en} (check the clock, the key and the account)", a.authenticator, a.user, rej.count, if rej.fill { "no automatic submit" } else { "filling suspended" }),
+            );
+        }
+    }
 
     // Browser registration.
     let me = std::env::current_exe().ok().and_then(|p| std::fs::canonicalize(p).ok()).map(install::without_verbatim_prefix);

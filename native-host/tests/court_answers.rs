@@ -120,6 +120,8 @@ fn a_refused_code_is_remembered_by_the_next_host_a_restart_does_not_start_the_lo
     h.finish();
     let list = String::from_utf8_lossy(&env.cli(&["list"], None).stdout).into_owned();
     assert!(list.contains("o tribunal recusou 2 códigos"), "{list}");
+    let doctor = String::from_utf8_lossy(&env.cli(&["doctor"], None).stdout).into_owned();
+    assert!(doctor.contains("o tribunal recusou 2 código(s) seguido(s); preenchimento suspenso até "), "{doctor}");
     // A login by hand succeeded: codes again.
     let mut h = env.host(&chrome_caller());
     let r = h.ask(json!({"id": 9, "type": "login_result", "authenticator": "trf4", "user": u, "outcome": "accepted"}));
