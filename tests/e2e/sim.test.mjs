@@ -253,3 +253,97 @@ test('Keycloak custom OTP themes: split boxes and a one-time-code field with ano
     assert.equal(r.text.includes('id="kc-attempted-username"'), theme !== 'old', theme);
   }
 });
+
+// ---- issue 10: the page variants (lib/variants.mjs), at the HTTP level
+test('variants: two-page login (JFES): password post -> captcha page -> code page -> profile choice; counters', async () => {
+  await roomInStep();
+  const c = new Client(sim);
+  const key = sim.addUser('jfes', 'ES111');
+  const url = 'https://eproc.jfes.jus.br/eproc/index.php';
+  const page = await c.get(url);
+  assert.ok(page.text.includes("hdnAcao').value = 'login'"), 'Entrar posts the form');
+  let r = await c.post(url, { form: { acao: 'login', txtUsuario: 'ES111', pwdSenha: 'x' } });
+  for (const id of ['divInfraCaptcha', 'txtInfraCaptcha', 'sbmInfraCaptcha']) assert.ok(r.text.includes(`id="${id}"`), id);
+  assert.ok(!r.text.includes('txtAcessoCodigo'));
+  r = await c.post(url, { form: { acao: 'captcha', txtUsuario: 'ES111', txtInfraCaptcha: 'k7Wq2' } });
+  assert.ok(r.text.includes('id="frmValidar"') && r.text.includes('id="txtAcessoCodigo"') && r.text.includes('id="btnValidar"'));
+  assert.match(r.text, /id="txtAcessoCodigo"[^>]*>\s*<script>simTime\(/, 'the field is timed as it is parsed');
+  r = await c.post(url, { form: { acao: 'validar_codigo', txtUsuario: 'ES111', txtAcessoCodigo: '000000' === totp.totpNow(key) ? '111111' : '000000' } });
+  assert.ok(r.text.includes('class="infraMensagem">Código autenticador inválido.'));
+  r = await c.post(url, { form: { acao: 'validar_codigo', txtUsuario: 'ES111', txtAcessoCodigo: totp.totpNow(key) } });
+  assert.ok(r.text.includes('Selecione o perfil') && r.text.includes('data-descricao='));
+  r = await c.post(url, { form: { acao: 'perfil', txtUsuario: 'ES111', perfil: 'ADVOGADO' } });
+  assert.equal(r.status, 302);
+  assert.deepEqual(sim.stats('jfes', 'ES111'), { password: 1, captcha: 1, code: 2, profile: 1, enroll: 0 });
+  const ctl = JSON.parse((await new Promise((res) => http.get(`${sim.controlUrl}/__sim/stats?authenticator=jfes&user=ES111`, (x) => { let b = ''; x.on('data', (d) => b += d); x.on('end', () => res(b)); }))));
+  assert.equal(ctl.code, 2);
+});
+
+test('variants: ISO-8859-1 (TJPR), duplicate ids (TJSE), Cloudflare and Alterar Cadastro (TRF2), key as a link (STM)', async () => {
+  const c = new Client(sim);
+  const pr = await c.get('https://eproc1g.tjpr.jus.br/index.php');
+  assert.equal(pr.headers['content-type'], 'text/html; charset=ISO-8859-1');
+  assert.ok(pr.raw.includes(Buffer.from('Usuário', 'latin1')) && !pr.raw.includes(Buffer.from('Usuário', 'utf8')), 'Latin-1 bytes');
+  const se = await c.get('https://eproc1g.tjse.jus.br/eproc/index.php');
+  assert.ok(se.text.includes('divInfraBarraComandosMobile') && se.text.includes('style="display:none"'));
+  const cf = await c.get('https://eproc.trf2.jus.br/eproc/index.php?sim=cloudflare');
+  assert.equal(cf.status, 403);
+  assert.ok(cf.text.includes('Confirme que é humano'));
+  const normal = await c.get('https://eproc.trf2.jus.br/eproc/index.php');
+  assert.ok(normal.text.includes('id="frmLogin"'), 'the trf2 login page is unchanged');
+  const ac = await c.get('https://eproc.trf2.jus.br/eproc/controlador.php?acao=pessoa_alterar&hash=1');
+  assert.ok(ac.text.includes('Alterar Cadastro') && ac.text.includes('id="sbmSalvar"'));
+  const url = 'https://eproc1g.stm.jus.br/eproc_1g_prod/index.php';
+  await c.post(url, { form: { acao: 'a2f_aviso', txtUsuario: 'STM1', pwdSenha: 'x' } });
+  const en = await c.post(url, { form: { acao: 'a2f_cadastro', txtUsuario: 'STM1' } });
+  assert.ok(en.text.includes('clique no código alfanumérico para copiá-lo'));
+  assert.ok(!en.text.includes('lblChaveDigitavel'));
+  assert.match(en.text, /<a href="javascript:void\(0\)"[^>]*>([A-Z2-7]{4} ){7}[A-Z2-7]{4}<\/a>/);
+});
+
+test('variants: skewed court clocks (TJMG +150 s / -150 s, TJMS absurd): Date header and the court\'s own check', async () => {
+  await roomInStep(6000);
+  for (const [host, prefix, auth, skew] of [['eproc1g.tjmg.jus.br', '/eproc/', 'tjmg-1g', 150], ['eproc2g.tjmg.jus.br', '/eproc/', 'tjmg-2g', -150]]) {
+    const c = new Client(sim);
+    const key = sim.addUser(auth, `MG${skew}`);
+    const t0 = Date.now();
+    const r = await c.get(`https://${host}${prefix}index.php`);
+    const off = Date.parse(r.headers.date) - t0;
+    assert.ok(Math.abs(off - skew * 1000) < 2000, `${host}: Date is ${off} ms off`);
+    let p = await c.post(`https://${host}${prefix}index.php`, { form: { acao: 'validar_codigo', txtUsuario: `MG${skew}`, txtAcessoCodigo: totp.totpNow(key) } });
+    assert.equal(p.status, 200, `${host}: the computer's code is refused`);
+    p = await c.post(`https://${host}${prefix}index.php`, { form: { acao: 'validar_codigo', txtUsuario: `MG${skew}`, txtAcessoCodigo: totp.totpNow(key, Date.now() + skew * 1000) } });
+    assert.equal(p.status, 302, `${host}: the code at the court's time is accepted`);
+  }
+  const c = new Client(sim);
+  const r = await c.get('https://eproc1g.tjms.jus.br/eproc/index.php');
+  assert.equal(new Date(r.headers.date).getUTCFullYear(), 2001);
+  const key = sim.addUser('tjms-1g', 'MS1');
+  const p = await c.post('https://eproc1g.tjms.jus.br/eproc/index.php', { form: { acao: 'validar_codigo', txtUsuario: 'MS1', txtAcessoCodigo: totp.totpNow(key) } });
+  assert.equal(p.status, 302, 'the absurd court still checks codes at the true time');
+});
+
+test('variants: rejecting courts (TRF6 eproc, TJSP Keycloak): every code refused with the courts\' markup; quick failures are a lock-out', async () => {
+  await roomInStep();
+  const c = new Client(sim);
+  const key = sim.addUser('trf6-1g', 'T61');
+  const r = await c.post('https://eproc1g.trf6.jus.br/eproc/index.php', { form: { acao: 'validar_codigo', txtUsuario: 'T61', txtAcessoCodigo: totp.totpNow(key) } });
+  assert.equal(r.status, 200);
+  assert.ok(r.text.includes('<div id="divInfraMensagens"><div class="infraMensagem">Código autenticador inválido.</div></div>'));
+  assert.ok(r.text.includes('showCodeField();'), 'the code field is shown again');
+  assert.equal(last('otp').reason, 'court-rejects');
+  assert.equal(last('otp').nearOffset, 0);
+  const kkey = sim.addUser('tjsp', 'SP1');
+  const k = new Client(sim);
+  let p = await k.follow('https://eproc1g.tjsp.jus.br/');
+  const action = decodeEntities(attrById(p.text, 'kc-form-login', 'action'));
+  p = await k.post(new URL(action, 'https://sso.tjsp.jus.br').href, { form: { username: 'SP1', password: 'x' } });
+  for (let i = 0; i < 2; i++) {
+    const a = decodeEntities(attrById(p.text, 'kc-otp-login-form', 'action'));
+    p = await k.post(new URL(a, 'https://sso.tjsp.jus.br').href, { form: { otp: totp.totpNow(kkey) } });
+    assert.ok(p.text.includes('<span id="input-error-otp-code" class="erro" aria-live="polite">Código autenticador inválido.</span>'));
+    assert.match(p.text, /id="otp"[^>]*aria-invalid="true"/);
+  }
+  assert.ok(last('lockout', (e) => e.user === 'SP1'), 'two failures under 1 s apart: a lock-out');
+  assert.equal(sim.stats('tjsp', 'SP1').code, 2);
+});

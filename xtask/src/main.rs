@@ -285,10 +285,33 @@ fn install() {
     );
 }
 
+/// `cargo xtask bench`: scripts/bench.sh (host, WASM, core), then the fill latency in real Chromium
+/// (tests/e2e/bench-fill.mjs: the page's own timestamps, field parsed/inserted -> filled, eproc's
+/// form and the Keycloak OTP page, a cold browser's first load + BENCH_FILL_LOADS warm loads).
+/// `cargo xtask bench fill`: the fill latency only; `BENCH_SKIP_FILL=1`: without it.
 fn bench(args: &[String]) {
     dist();
-    let script = root().join("scripts/bench.sh");
-    must(run(with_keyring(&["sh", script.to_str().unwrap_or("scripts/bench.sh")]).args(args).env("EPROC_A2F_DIST", dist_dir())), "benchmarks");
+    let fill_only = args.first().map(String::as_str) == Some("fill");
+    if !fill_only {
+        let script = root().join("scripts/bench.sh");
+        must(run(with_keyring(&["sh", script.to_str().unwrap_or("scripts/bench.sh")]).args(args).env("EPROC_A2F_DIST", dist_dir())), "benchmarks");
+    }
+    if !fill_only && env::var("BENCH_SKIP_FILL").is_ok() {
+        return;
+    }
+    let loads = env::var("BENCH_FILL_LOADS").unwrap_or_else(|_| "20".into());
+    let out = root().join("target/bench");
+    must(std::fs::create_dir_all(&out).is_ok(), "creating target/bench");
+    must(npm_ci_if_needed("tests/e2e"), "installing the e2e npm packages");
+    for form in ["eproc", "keycloak"] {
+        eprintln!("== fill latency, Chromium, native host, {form} ({loads} loads; page timestamps)");
+        let file = out.join(format!("fill-{form}.json"));
+        let file = file.to_string_lossy().into_owned();
+        must(
+            run(with_keyring(&["node", "tests/e2e/bench-fill.mjs", &loads, "native", "click", form, &file]).env("EPROC_A2F_DIST", dist_dir())),
+            "the fill latency benchmark",
+        );
+    }
 }
 
 fn main() {

@@ -52,7 +52,17 @@ export class ChromiumDriver extends Frameish {
     this.worker = worker;
     this.extensionId = extensionId;
   }
-  async goto(url) { await this.page.goto(url, { waitUntil: 'domcontentloaded' }); }
+  async goto(url) {
+    // a navigation the page itself started just before (a form post's redirect) may interrupt this
+    // one: wait for it to settle and go again
+    try {
+      await this.page.goto(url, { waitUntil: 'domcontentloaded' });
+    } catch (e) {
+      if (!/interrupted by another navigation/.test(e.message)) throw e;
+      await this.page.waitForLoadState('domcontentloaded').catch(() => {});
+      await this.page.goto(url, { waitUntil: 'domcontentloaded' });
+    }
+  }
   url() { return this.page.url(); }
   /** The first iframe of the page (the cross-origin test). */
   async frame(sel) {
@@ -99,6 +109,20 @@ export class ChromiumDriver extends Frameish {
       return await use(new Frameish(p), () => p.isClosed());
     } finally {
       if (!p.isClosed()) await p.close().catch(() => {});
+    }
+  }
+  /** Opens `url` in a second tab of the same browser, gives `use` a driver of it (goto, eval,
+   * type, click, url), closes it after (issue 10: a second tab must not start a retry loop). */
+  async withTab(url, use) {
+    const p = await this.context.newPage();
+    try {
+      await p.goto(url, { waitUntil: 'domcontentloaded' });
+      const t = new Frameish(p);
+      t.goto = (u) => p.goto(u, { waitUntil: 'domcontentloaded' });
+      t.url = () => p.url();
+      return await use(t);
+    } finally {
+      await p.close().catch(() => {});
     }
   }
   /** Opens an extension page in a new tab and leaves it open (the migration kill tests). */

@@ -38,7 +38,7 @@ export class Client {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => resolve({
-          status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'),
+          status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), raw: Buffer.concat(chunks),
           location: res.headers.location ? new URL(res.headers.location, url).href : null,
         }));
       });

@@ -203,6 +203,21 @@ class FirefoxDriver {
       await this.cmd('POST', this.s('/window'), { handle: orig });
     }
   }
+  /** Opens `url` in a new tab (WebDriver New Window), gives `use` this driver switched to it,
+   * closes it and switches back after. */
+  async withTab(url, use) {
+    await this.top();
+    const orig = await this.cmd('GET', this.s('/window'));
+    const { handle } = await this.cmd('POST', this.s('/window/new'), { type: 'tab' });
+    await this.cmd('POST', this.s('/window'), { handle });
+    try {
+      await this.goto(url);
+      return await use(this);
+    } finally {
+      await this.cmd('DELETE', this.s('/window')).catch(() => {});
+      await this.cmd('POST', this.s('/window'), { handle: orig });
+    }
+  }
   async setLocalStorage(obj) {
     return this.inExtensionPage((o) => (globalThis.browser ?? globalThis.chrome).storage.local.set(o), obj);
   }

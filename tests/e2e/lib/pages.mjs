@@ -3,11 +3,25 @@
 
 export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
-function layout(title, body, { head = '' } = {}) {
+// User-visible timing, in the page's own script (issue 10): performance.now() when the code field
+// is parsed (an inline script right after it) or inserted (page script), and when its value first
+// holds 6 digits (input/change/keyup) -> window.__eprocFieldAt, window.__eprocFilledAt. The bench
+// (bench-fill.mjs) reports __eprocFilledAt - __eprocFieldAt: the latency a user sees.
+export const TIMING = `
+function simTime(el) {
+  if (!el || el.__simTimed) return;
+  el.__simTimed = true;
+  if (window.__eprocFieldAt == null) window.__eprocFieldAt = performance.now();
+  var chk = function () { if (window.__eprocFilledAt == null && /^[0-9]{6}$/.test(el.value)) window.__eprocFilledAt = performance.now(); };
+  ['input', 'change', 'keyup'].forEach(function (t) { el.addEventListener(t, chk); });
+}`;
+
+export function layout(title, body, { head = '' } = {}) {
   return `<!DOCTYPE html>
 <html lang="pt-br">
 <head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:sans-serif;margin:2em} .erro{color:#b00} .masked{-webkit-text-security:disc}</style>
+<style>body{font-family:sans-serif;margin:2em} .erro{color:#b00} .masked{-webkit-text-security:disc} .infraMensagem{color:#b00;font-weight:bold}</style>
+<script>${TIMING}</script>
 ${head}</head>
 <body>
 ${body}
@@ -39,9 +53,19 @@ function simForbidden(what) {
 `;
 
 // ---------------------------------------------------------------- eproc's own login (trf2, ...)
-export function eprocLogin({ systemName, error = '', user = '', showCode = false }) {
+// Variants (issue 10, tests/e2e/lib/variants.mjs): `twoPage` (Entrar is a real form post: no code
+// field on this page), `infraMsg` (eproc's message box #divInfraMensagens/.infraMensagem, as after
+// a refused code), `dupIds` (the code field rendered twice with the same ids, the first copy in a
+// hidden phone-layout bar, as eproc renders its bars).
+export function eprocLogin({ systemName, error = '', user = '', showCode = false, twoPage = false, infraMsg = '', dupIds = false }) {
+  const hiddenCopy = dupIds
+    ? `'<div id="divInfraBarraComandosMobile" class="d-md-none" style="display:none">' +
+    '<input type="text" id="txtAcessoCodigo" name="txtAcessoCodigoMobile" maxlength="6" autocomplete="off" size="8"> ' +
+    '<button type="button" id="btnValidar" onclick="simForbidden(\\'hidden Validar\\')">Validar</button></div>' +`
+    : '';
   return layout(`${systemName} - eproc`, `
 <div id="divInfraBarraSistema"><h1>eproc - ${esc(systemName)}</h1></div>
+${infraMsg ? `<div id="divInfraMensagens"><div class="infraMensagem">${esc(infraMsg)}</div></div>` : ''}
 <form id="frmLogin" name="frmLogin" method="post" action="index.php" autocomplete="off">
   <input type="hidden" id="hdnAcao" name="acao" value="">
   <input type="hidden" id="hdnEventos" name="hdnEventos" value="">
@@ -61,7 +85,7 @@ export function eprocLogin({ systemName, error = '', user = '', showCode = false
 ${TRACKER}
 function showCodeField() {
   var d = document.getElementById('divA2F');
-  d.innerHTML =
+  d.innerHTML = ${hiddenCopy}
     '<p id="lblA2F">Informe o código de 6 dígitos gerado pelo aplicativo autenticador.</p>' +
     '<label for="txtAcessoCodigo">Código</label> ' +
     '<input type="text" id="txtAcessoCodigo" name="txtAcessoCodigo" maxlength="6" autocomplete="off" size="8"> ' +
@@ -70,7 +94,9 @@ function showCodeField() {
     '<label for="chkNaoUsarA2F">Não usar o 2FA neste dispositivo e navegador</label></div>' +
     '<div><button type="button" id="btnDesativarA2F">Desativar 2FA</button> ' +
     '<button type="button" id="btnCancelarDispositivos">Cancelar Dispositivos Liberados</button></div>';
-  simTrack(document.getElementById('txtAcessoCodigo'), document.getElementById('hdnEventos'));
+  var codes = document.querySelectorAll('#txtAcessoCodigo');
+  simTrack(codes[codes.length - 1], document.getElementById('hdnEventos'));
+  simTime(codes[codes.length - 1]);
   document.getElementById('btnDesativarA2F').addEventListener('click', function () { simForbidden('Desativar 2FA'); });
   document.getElementById('btnCancelarDispositivos').addEventListener('click', function () { simForbidden('Cancelar Dispositivos Liberados'); });
   document.getElementById('chkNaoUsarA2F').addEventListener('change', function () { simForbidden('Não usar o 2FA neste dispositivo e navegador'); });
@@ -80,6 +106,11 @@ function Submit(acao) {
   var user = document.getElementById('txtUsuario').value;
   window.__simUser = user;
   document.getElementById('pwdSenhaOculta').value = document.getElementById('pwdSenha').value;
+  if (acao === 'login' && ${twoPage ? 'true' : 'false'}) {
+    document.getElementById('hdnAcao').value = 'login';
+    f.submit();
+    return;
+  }
   if (acao === 'login') {
     document.getElementById('divErro').textContent = '';
     fetch('controlador_ajax.php?acao=usuario_validar', {
@@ -92,6 +123,11 @@ function Submit(acao) {
     return;
   }
   document.getElementById('hdnAcao').value = acao === 'validar' ? 'validar_codigo' : 'a2f_aviso';
+  if (acao === 'validar') {
+    // the visible copy's value is what is sent (a hidden duplicate is outside the form's name)
+    var cs = document.querySelectorAll('#txtAcessoCodigo');
+    window.__simCode = cs[cs.length - 1].value;
+  }
   f.submit();
 }
 ${showCode ? 'window.__simUser = document.getElementById("txtUsuario").value; showCodeField();' : ''}
@@ -169,7 +205,8 @@ export function kcOtp({ action, realmTitle, username, error = '', saveDevice = f
   // Older Keycloak themes do not show the user name on the OTP step. Custom themes: 'split' (six
   // single-digit boxes assembled into a hidden otp by page script), 'otc' (a field with another id
   // and autocomplete="one-time-code").
-  let field = `<input id="otp" name="otp" autocomplete="one-time-code" type="text" inputmode="numeric" autofocus aria-invalid="${error ? 'true' : ''}">`;
+  const timeIt = (id) => `<script>simTime(document.getElementById('${id}'));</script>`;
+  let field = `<input id="otp" name="otp" autocomplete="one-time-code" type="text" inputmode="numeric" autofocus aria-invalid="${error ? 'true' : 'false'}">` + timeIt('otp');
   let script = `simTrack(document.getElementById('otp'), document.getElementById('simEventos'));`;
   if (theme === 'split') {
     field = '<div id="otp-boxes">' + [1, 2, 3, 4, 5, 6].map((i) => `<input type="text" id="otp-d${i}" class="otp-digit" maxlength="1" inputmode="numeric" size="1" aria-label="Dígito ${i}">`).join('') +
@@ -181,7 +218,7 @@ document.getElementById('kc-otp-login-form').addEventListener('submit', function
   document.getElementById('otp').value = boxes.map(function (b) { return b.value; }).join('');
 });`;
   } else if (theme === 'otc') {
-    field = `<input id="codigo-otp" name="otp" autocomplete="one-time-code" type="text" inputmode="numeric">`;
+    field = `<input id="codigo-otp" name="otp" autocomplete="one-time-code" type="text" inputmode="numeric">` + timeIt('codigo-otp');
     script = `simTrack(document.getElementById('codigo-otp'), document.getElementById('simEventos'));`;
   }
   return kcLayout('Entrar em eproc', `

@@ -18,6 +18,7 @@ import QRCode from 'qrcode';
 import { makeCerts } from './certs.mjs';
 import * as totp from './totp.mjs';
 import * as P from './pages.mjs';
+import * as V from './variants.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(HERE, '..', '..', '..');
@@ -101,6 +102,18 @@ export async function startSimulator(opts = {}) {
   const authCodes = new Map();  // oauth code -> {user, authenticator}
 
   const now = () => Date.now() + config.clockOffsetMs;
+  // A court's own clock (variants with a skewed clock check codes at their time).
+  const hostNow = (ctx) => now() + (ctx?.variant?.clockOffsetMs ?? 0);
+  // Submissions per account and step (password, captcha, code, profile, enroll): GET /__sim/stats.
+  const stats = new Map();
+  const count = (auth, user, what) => {
+    const k = `${auth}:${user}`;
+    if (!stats.has(k)) stats.set(k, {});
+    const o = stats.get(k);
+    o[what] = (o[what] ?? 0) + 1;
+  };
+  const statsOf = (auth, user) => ({ password: 0, captcha: 0, code: 0, profile: 0, enroll: 0, ...(stats.get(`${auth}:${user}`) ?? {}) });
+  const lastFailure = new Map(); // Keycloak quick-login check: auth:user -> ms of the last failed code
   const record = (ev) => {
     const e = { seq: events.length + 1, t: Date.now(), ...ev };
     events.push(e);
@@ -131,10 +144,18 @@ export async function startSimulator(opts = {}) {
   }
 
   /** Checks a submitted code for (auth, user); records the outcome. */
-  function verify(auth, user, code, extra = {}) {
+  function verify(auth, user, code, extra = {}, ctx = null) {
     const u = getUser(auth, user);
-    const serverStep = totp.stepAt(now());
-    const base = { type: 'otp', authenticator: auth, user, code, serverStep, msLeft: totp.msLeftInStep(now()), ...extra };
+    const t = hostNow(ctx);
+    const serverStep = totp.stepAt(t);
+    count(auth, user, 'code');
+    const base = { type: 'otp', authenticator: auth, user, code, serverStep, msLeft: totp.msLeftInStep(t), ...extra };
+    if (ctx?.variant?.rejectAll) {
+      // a court that refuses every code; still says which step the code was (diagnosis)
+      let near = null;
+      if (u.key) for (let d = -3; d <= 3; d++) if (totp.hotp(u.key, serverStep + d) === String(code ?? '').trim()) near = d;
+      return record({ ...base, ok: false, reason: 'court-rejects', nearOffset: near });
+    }
     if (!/^\d{6}$/.test(String(code ?? '').trim())) return record({ ...base, ok: false, reason: 'bad-format' });
     if (!u.key) return record({ ...base, ok: false, reason: 'no-key' });
     for (let d = config.window[0]; d <= config.window[1]; d++) {
@@ -163,6 +184,11 @@ export async function startSimulator(opts = {}) {
   }
 
   const send = (res, status, body, headers = {}) => {
+    if (res.__latin1 && !headers['Content-Type']) {
+      // ISO-8859-1 pages, as eproc serves them: the header's charset and Latin-1 bytes
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=ISO-8859-1', 'Cache-Control': 'no-store', ...headers });
+      return res.end(V.toLatin1(body));
+    }
     res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
     res.end(body);
   };
@@ -186,7 +212,12 @@ export async function startSimulator(opts = {}) {
     const lookalike = host.endsWith(LOOKALIKE_SUFFIX) && host !== FRAME_HOST;
     const baseHost = lookalike ? host.slice(0, -LOOKALIKE_SUFFIX.length) : host;
     const origin = `${scheme}://${host}`;
-    const ctx = { url, host, baseHost, lookalike, scheme, origin, suffix: lookalike ? LOOKALIKE_SUFFIX : '' };
+    const variant = lookalike || scheme !== 'https' ? {} : V.variantOf(host);
+    const ctx = { url, host, baseHost, lookalike, scheme, origin, suffix: lookalike ? LOOKALIKE_SUFFIX : '', variant };
+    // the court's clock as its HTTP Date header says it (1 s resolution, IMF-fixdate)
+    const dateSkew = variant.clockOffsetMs ?? variant.dateOffsetMs ?? 0;
+    if (dateSkew) res.setHeader('Date', new Date(Date.now() + config.clockOffsetMs + dateSkew).toUTCString());
+    if (variant.latin1) res.__latin1 = true;
 
     if (url.pathname === '/__sim/beacon' && req.method === 'POST') {
       const body = parseForm(await readBody(req), 'application/json');
@@ -226,23 +257,58 @@ export async function startSimulator(opts = {}) {
     const auth = system.authenticator;
     const sess = session(req, res);
     const sname = system.name;
+    const v = ctx.variant;
+    const login = (o = {}) => P.eprocLogin({ systemName: sname, twoPage: !!v.twoPage, dupIds: !!v.dupIds, ...o });
     if (rel === '' || rel === 'index.php') {
-      if (req.method === 'GET') return send(res, 200, P.eprocLogin({ systemName: sname }));
+      if (req.method === 'GET' && v.cloudflareQuery && url.searchParams.get('sim') === 'cloudflare') {
+        return send(res, 403, V.cloudflare({ host: ctx.host }), { 'cf-mitigated': 'challenge', Server: 'cloudflare' });
+      }
+      if (req.method === 'GET') return send(res, 200, login());
       const f = parseForm(await readBody(req), req.headers['content-type']);
       const user = String(f.txtUsuario ?? '').trim();
       const acao = f.acao ?? (f.txtAcessoCodigo != null ? 'validar_codigo' : '');
+      if (acao === 'login' && v.twoPage) {
+        // the password is a real form post; a captcha page may come first, then the code page
+        if (!user || !f.pwdSenha) return send(res, 200, login({ user, error: 'Usuário ou senha inválidos.' }));
+        count(auth, user, 'password');
+        record({ type: 'password', host: ctx.host, authenticator: auth, user });
+        sess.passwordUser = user;
+        if (v.captcha) return send(res, 200, V.eprocCaptcha({ systemName: sname, user }));
+        return send(res, 200, V.eprocCodePage({ systemName: sname, user }));
+      }
+      if (acao === 'captcha' && v.captcha) {
+        const text = String(f.txtInfraCaptcha ?? '');
+        count(auth, user, 'captcha');
+        record({ type: 'captcha', host: ctx.host, authenticator: auth, user, text });
+        if (!text.trim()) return send(res, 200, V.eprocCaptcha({ systemName: sname, user, error: 'Informe os caracteres da imagem.' }));
+        return send(res, 200, V.eprocCodePage({ systemName: sname, user }));
+      }
+      if (acao === 'perfil' && v.twoPage) {
+        count(auth, user, 'profile');
+        record({ type: 'profile', host: ctx.host, authenticator: auth, user, profile: f.perfil ?? null });
+        if (sess.codeUser !== user) return redirect(res, `${prefix}index.php`);
+        sess.user = user;
+        return redirect(res, `${prefix}controlador.php?acao=painel_adv_listar`);
+      }
       if (acao === 'validar_codigo' || (f.txtAcessoCodigo != null && acao === '')) {
-        const r = verify(auth, user, f.txtAcessoCodigo, { host: ctx.host, page: 'eproc-login', fieldEvents: (f.hdnEventos || '').split(',').filter(Boolean) });
+        const r = verify(auth, user, f.txtAcessoCodigo, { host: ctx.host, page: v.twoPage ? 'eproc-code-page' : 'eproc-login', fieldEvents: (f.hdnEventos || '').split(',').filter(Boolean) }, ctx);
         if (r.ok) {
-          sess.user = user;
           sess.authenticator = auth;
           record({ type: 'login', host: ctx.host, authenticator: auth, user, system: system.id });
+          if (v.twoPage) {
+            sess.codeUser = user;
+            return send(res, 200, V.eprocProfile({ systemName: sname, user }));
+          }
+          sess.user = user;
           return redirect(res, `${prefix}controlador.php?acao=painel_adv_listar`);
         }
-        return send(res, 200, P.eprocLogin({ systemName: sname, user, error: 'Código autenticador inválido.' }));
+        // eproc's answer to a wrong code: its message box, the code screen again
+        if (v.twoPage) return send(res, 200, V.eprocCodePage({ systemName: sname, user, infraMsg: V.REJECT_TEXT }));
+        if (v.rejectAll) return send(res, 200, login({ user, showCode: true, infraMsg: V.REJECT_TEXT }));
+        return send(res, 200, login({ user, error: 'Código autenticador inválido.' }));
       }
       if (acao === 'a2f_aviso') {
-        if (!user) return send(res, 200, P.eprocLogin({ systemName: sname, error: 'Informe usuário e senha.' }));
+        if (!user) return send(res, 200, login({ error: 'Informe usuário e senha.' }));
         sess.enrollUser = user;
         return send(res, 200, P.eprocA2fWarning({ systemName: sname, user }));
       }
@@ -250,7 +316,7 @@ export async function startSimulator(opts = {}) {
         const u = user || sess.enrollUser;
         sess.enrollUser = u;
         sess.pendingKey = totp.newBase32Key(20);
-        return send(res, 200, await enrollPage(sname, auth, u, sess.pendingKey));
+        return send(res, 200, await enrollPage(sname, auth, u, sess.pendingKey, '', v));
       }
       if (acao === 'a2f_confirmar') {
         const u = sess.enrollUser ?? user;
@@ -259,15 +325,16 @@ export async function startSimulator(opts = {}) {
         if (!sess.pendingKey) return send(res, 400, P.notFound('sem cadastro pendente'));
         if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || INSTITUTIONAL.test(email)) {
           record({ type: 'enroll', kind: 'eproc', host: ctx.host, authenticator: auth, user: u, ok: false, reason: 'email', email });
-          return send(res, 200, await enrollPage(sname, auth, u, sess.pendingKey, 'Informe um e-mail pessoal válido (e-mails institucionais não são aceitos).'));
+          return send(res, 200, await enrollPage(sname, auth, u, sess.pendingKey, 'Informe um e-mail pessoal válido (e-mails institucionais não são aceitos).', v));
         }
         const key = totp.base32Decode(sess.pendingKey);
-        const step = totp.stepAt(now());
+        count(auth, u, 'enroll');
+        const step = totp.stepAt(hostNow(ctx));
         let okStep = null;
         for (let d = config.window[0]; d <= config.window[1]; d++) if (totp.hotp(key, step + d) === code) okStep = step + d;
         if (okStep == null) {
           record({ type: 'enroll', kind: 'eproc', host: ctx.host, authenticator: auth, user: u, ok: false, reason: 'invalid', code });
-          return send(res, 200, await enrollPage(sname, auth, u, sess.pendingKey, 'Código inválido.'));
+          return send(res, 200, await enrollPage(sname, auth, u, sess.pendingKey, 'Código inválido.', v));
         }
         const rec = setKey(auth, u, { base32: sess.pendingKey });
         rec.lastStep = okStep;
@@ -275,15 +342,21 @@ export async function startSimulator(opts = {}) {
         delete sess.pendingKey;
         return send(res, 200, P.eprocEnrolled({ systemName: sname, email }));
       }
-      return send(res, 200, P.eprocLogin({ systemName: sname, user }));
+      return send(res, 200, login({ user }));
     }
     if (rel === 'controlador_ajax.php' && req.method === 'POST') {
       const f = parseForm(await readBody(req), req.headers['content-type']);
       const user = String(f.usuario ?? '').trim();
       if (!user || !f.senha) return json(res, 200, { ok: false, erro: 'Usuário ou senha inválidos.' });
+      count(auth, user, 'password');
       record({ type: 'password', host: ctx.host, authenticator: auth, user });
       sess.passwordUser = user;
       return json(res, 200, { ok: true, delay: config.codeFieldDelayMs });
+    }
+    if (rel.startsWith('controlador.php') && v.alterarCadastro && url.searchParams.get('acao') === 'pessoa_alterar') {
+      // the forced "Alterar Cadastro" page: never acted on by the product
+      if (req.method === 'POST') record({ type: 'forbidden', what: 'Alterar Cadastro submitted', host: ctx.host });
+      return send(res, 200, V.alterarCadastro({ systemName: sname }));
     }
     if (rel.startsWith('controlador.php')) {
       if (!sess.user) return redirect(res, `${prefix}index.php`);
@@ -292,10 +365,10 @@ export async function startSimulator(opts = {}) {
     return send(res, 404, P.notFound());
   }
 
-  async function enrollPage(systemName, auth, user, key, error = '') {
+  async function enrollPage(systemName, auth, user, key, error = '', variant = {}) {
     const issuer = auth.toUpperCase();
     const uri = `otpauth://totp/${encodeURIComponent(issuer)}:${encodeURIComponent(user)}?secret=${key}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
-    return P.eprocEnrollment({ systemName, user, qrDataUrl: await qr(uri), groupedKey: totp.groupBy4(key), error });
+    return (variant.keyAsLink ? V.eprocEnrollmentKeyLink : P.eprocEnrollment)({ systemName, user, qrDataUrl: await qr(uri), groupedKey: totp.groupBy4(key), error });
   }
 
   // ---------------------------------------------------------------- Keycloak apps (trf4, jfpr, tjrs ...)
@@ -370,6 +443,7 @@ export async function startSimulator(opts = {}) {
         const user = String(f.username ?? '').trim();
         if (!user || !f.password) return send(res, 200, P.kcLogin({ action: actionUrl(as), realmTitle, error: 'Usuário ou senha inválidos.', username: user }));
         as.user = user;
+        count(auth, user, 'password');
         record({ type: 'password', host: ctx.host, authenticator: auth, user, client: as.client });
         if (!getUser(auth, user).key) {
           as.stage = 'configure';
@@ -380,9 +454,15 @@ export async function startSimulator(opts = {}) {
       }
       if (as.stage === 'otp') {
         if (f.saveDevice) record({ type: 'forbidden', what: 'saveDevice submitted', host: ctx.host, user: as.user });
-        const r = verify(auth, as.user, f.otp, { host: ctx.host, page: 'keycloak-otp', client: as.client, fieldEvents: (f.simEventos || '').split(',').filter(Boolean) });
+        const r = verify(auth, as.user, f.otp, { host: ctx.host, page: 'keycloak-otp', client: as.client, fieldEvents: (f.simEventos || '').split(',').filter(Boolean) }, ctx);
         if (r.ok) return finish(as.user);
-        return send(res, 200, P.kcOtp({ action: actionUrl(as), realmTitle, username: as.user, saveDevice, oldTheme: as.oldTheme, theme: as.theme, error: 'Código de autenticação inválido.' }));
+        // Keycloak's quick-login check (DefaultBruteForceProtector): two failures under 1 s apart
+        // lock the account for 60 s (minimumQuickLoginWaitSeconds); the page looks the same.
+        const k = `${auth}:${as.user}`;
+        if (lastFailure.has(k) && Date.now() - lastFailure.get(k) < 1000) record({ type: 'lockout', host: ctx.host, authenticator: auth, user: as.user, seconds: 60 });
+        lastFailure.set(k, Date.now());
+        const error = ctx.variant.rejectAll ? V.REJECT_TEXT : 'Código de autenticação inválido.';
+        return send(res, 200, P.kcOtp({ action: actionUrl(as), realmTitle, username: as.user, saveDevice, oldTheme: as.oldTheme, theme: as.theme, error }));
       }
     }
     if (rel === 'login-actions/required-action' && as.stage === 'configure') {
@@ -452,8 +532,14 @@ export async function startSimulator(opts = {}) {
         Object.assign(config, JSON.parse(await readBody(req) || '{}'));
         return json(res, 200, config);
       }
+      if (url.pathname === '/__sim/stats') {
+        // submissions per account and step; ?authenticator=&user= for one account
+        const a = url.searchParams.get('authenticator'), u = url.searchParams.get('user');
+        if (a && u) return json(res, 200, statsOf(a, u));
+        return json(res, 200, { accounts: Object.fromEntries([...stats.keys()].map((k) => [k, statsOf(...k.split(/:(.*)/s).slice(0, 2))])), variants: V.VARIANTS });
+      }
       if (url.pathname === '/__sim/reset' && req.method === 'POST') {
-        users.clear(); events.length = 0; sessions.clear(); authCodes.clear();
+        users.clear(); events.length = 0; sessions.clear(); authCodes.clear(); stats.clear(); lastFailure.clear();
         return json(res, 200, { ok: true });
       }
       if (url.pathname === '/__sim/hosts') return json(res, 200, { hosts: hostNames, lookalikeSuffix: LOOKALIKE_SUFFIX, frameHost: FRAME_HOST });
@@ -539,6 +625,9 @@ export async function startSimulator(opts = {}) {
       return key;
     },
     userKey: (authenticator, user) => users.get(authenticator)?.get(user)?.base32 ?? null,
+    /** Submissions for one account: {password, captcha, code, profile, enroll}. */
+    stats: statsOf,
+    variants: V.VARIANTS,
     close() {
       for (const s of sockets) s.destroy();
       if (!opts.keepWorkDir) rmSync(workDir, { recursive: true, force: true });

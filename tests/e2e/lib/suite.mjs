@@ -12,6 +12,7 @@ import * as totp from './totp.mjs';
 import { clickAction } from './dom.mjs';
 import { installHost, addKey, cli, missingArtifacts, EXTENSION_DIR, CHROME_ID, GECKO_ID, HOST_NAME, hostBinary } from './host.mjs';
 import { makeExportFile, openExportFile, storeRecords } from './store-file.mjs';
+import { variantScenarios, VARIANT_SEEDS } from './variant-tests.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -100,6 +101,7 @@ const SEEDS = [
   ['trf4', 'PR1100', 'jfpr'], ['tjrs', 'RS300', 'tjrs-1g'], ['trf2', 'RJ1200', 'trf2'],
   ['tjsc', 'SC901', 'tjsc-1g'], ['tjsc', 'SC902', 'tjsc-1g'], ['trf4', 'RS1300', 'jfrs'], ['trf4', 'RS1301', 'jfrs'],
   ['trf2', 'RJCOR', 'trf2'],
+  ...VARIANT_SEEDS,
 ];
 
 /** The browser-mode passphrase the suites type in the options page (and the export file's). */
@@ -764,6 +766,24 @@ export function browserSuite({ browser, launch, hostDir, prefix, mode = 'native'
     await f.click('#sbmEntrar');
     await waitFor(() => f.eval(() => !!document.querySelector('#txtAcessoCodigo')), { what: 'the framed code field' });
     await expectNothing(t, f, 'iframe', s);
+  });
+
+  // ---- issue 10: the page variants (lib/variants.mjs, lib/variant-tests.mjs)
+  variantScenarios({
+    tag, BM, browser, opt, d, sim, state, U, seed, waitFor, hooks, fieldValue, expectAccepted, forbidden, hostRequests, shot, deepText, recordLatency,
+    // the same profile in a new browser process (the rejection record must survive it)
+    relaunch: async () => {
+      await state.driver.close();
+      state.driver = await launch({ sim: state.sim, extensionDir: EXTENSION_DIR, dir: state.profile, log });
+    },
+    // browser mode after a restart: the store is locked until the user types the passphrase
+    unlockStore: (dd) => dd.withExtensionPage('options.html', async (p) => {
+      const st = await waitFor(async () => { const x = await bm.state(p); return x === 'locked' || x === 'unlocked' ? x : null; }, { what: 'the options page\'s store state' });
+      if (st === 'unlocked') return;
+      await p.type('input[name=bm-pass]', PASSPHRASE);
+      await p.click('[data-action=bm-unlock]');
+      await waitFor(async () => (await bm.state(p)) === 'unlocked', { timeout: 30000, what: 'the store unlocked' });
+    }),
   });
 
   if (!BM) test(`[${tag}] host call fails (keyring unreachable): the pt-BR error notice, no code`, opt, async (t) => {
