@@ -147,7 +147,11 @@ async function onCodeAnswer(field: LoginField, a: Answer, t0: number): Promise<v
   const wait = typeof a.wait_ms === 'number' && a.wait_ms > 0 ? a.wait_ms : 0;
   setAttr('wait-ms', String(Math.round(wait)));
   if (wait > 0) {
-    showWaiting(wait);
+    // After a refusal the court's answer matters more than the countdown: the refusal notice (and
+    // the state "rejected") stays, with the wait said inside it.
+    if (rejectedHere) showRejection('rejected', rejection?.until_ms ?? answerRejection?.until_ms ?? null, wait);
+    else if (rejection) showRejection('refilled', rejection.until_ms, wait);
+    else showWaiting(wait);
     await sleep(wait);
   }
   // The copy the user sees now (the page may have re-rendered the field, or swapped copies).

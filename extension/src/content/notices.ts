@@ -111,7 +111,7 @@ export type RejectionNotice =
 
 /** What to check after the court refused a code, and that the extension will not submit
  * automatically again until a login by hand succeeds (until `untilMs` when known). */
-export function showRejection(kind: RejectionNotice, untilMs?: number | null): void {
+export function showRejection(kind: RejectionNotice, untilMs?: number | null, waitMs = 0): void {
   const title = kind === 'withheld' ? t('withheldTitle') : kind === 'refilled' ? t('refilledTitle') : t('rejectedTitle');
   const lead = kind === 'withheld' ? t('withheldText') : kind === 'refilled' ? t('refilledText') : t('rejectedText');
   showPanel({
@@ -119,7 +119,12 @@ export function showRejection(kind: RejectionNotice, untilMs?: number | null): v
     tone: kind === 'refilled' ? 'warn' : 'error',
     title,
     text: lead,
-    body: [textBlock(t('rejectedCheck')), textBlock(t('rejectedNoAuto') + untilText(untilMs), 'muted')],
+    body: [
+      textBlock(t('rejectedCheck')),
+      textBlock(t('rejectedNoAuto') + untilText(untilMs), 'muted'),
+      // The one more fill waits for a new step: said inside this notice, which must stay visible.
+      ...(waitMs > 0 ? [textBlock(t('waitingText', [String(Math.ceil(waitMs / 1000))]), 'muted')] : []),
+    ],
     closeLabel: t('close'),
   });
 }
