@@ -125,6 +125,12 @@ pub trait Vault {
     fn status(&self) -> StoreStatus;
     fn accounts(&self) -> Result<Vec<Account>, VaultError>;
     fn secret(&self, account: &Account) -> Result<SecretKey, VaultError>;
+    /// Whether `key` is the key stored for `account` (import's preview: `same` or `conflict`);
+    /// `None` when the store cannot tell (a record without its key). The default compares
+    /// [`Vault::secret`]; stores that never give keys back (OpenBao) compare codes instead.
+    fn same_key(&self, account: &Account, key: &SecretKey) -> Result<Option<bool>, VaultError> {
+        Ok(Some(self.secret(account)? == *key))
+    }
     /// Stores the key and the account record. With `replace == false` a different key already
     /// stored for the same (authenticator, user) is an error and is left untouched. With
     /// `replace == true` the previous key is kept aside (and `replaced_at` set) until

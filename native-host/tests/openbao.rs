@@ -231,6 +231,15 @@ fn lawyers_see_only_their_codes_and_robots_only_named_accounts() {
     assert_eq!(got["code"], code_of(KEY, got["step"].as_u64().unwrap(), 2));
     let other = r.cli(&["code", "trf4", "--user", &u2, "--json"], None);
     assert!(!other.status.success(), "the robot cannot use an account it was not given");
+    // The lawyer replaces the key: the robot's policy covers the new generation too, and the
+    // robot's accepted login cannot delete the kept key (it may not delete keys).
+    ok(&a.add("trf4", &u1, THIRD_KEY, &["--period", "2", "--replace"]));
+    let got = ok(&r.cli(&["code", "trf4", "--user", &u1, "--json"], None));
+    assert_eq!(got["code"], code_of(THIRD_KEY, got["step"].as_u64().unwrap(), 2));
+    let dropped = r.ask(json!({"type": "login_result", "url": TRF4, "user": u1, "outcome": "accepted"}));
+    assert_eq!((&dropped["replaced_dropped"], &dropped["warnings"]), (&json!(false), &json!(["replaced_not_dropped"])), "{dropped}");
+    let (st, _) = s.api("GET", &format!("totp/keys/ana-trf4-{}", u1.replace('-', "_2d")), None);
+    assert_eq!(st, 200, "the kept key is still in the engine");
     let robot_token = login(&s, "auth/approle/login", json!({
         "role_id": s.ok("GET", "auth/approle/role/robo/role-id", json!({}))["data"]["role_id"],
         "secret_id": s.ok("POST", "auth/approle/role/robo/secret-id", json!({}))["data"]["secret_id"]}));
@@ -427,4 +436,64 @@ fn migrate_from_the_keyring_survives_kills() {
     // The configuration now names OpenBao.
     let cfg = std::fs::read_to_string(env.config_dir().join("config.json")).unwrap();
     assert!(cfg.contains("\"openbao\""), "{cfg}");
+}
+
+const THIRD_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+#[test]
+fn a_replaced_key_is_kept_in_the_engine_until_a_login_with_the_new_one_succeeds() {
+    let Some(bin) = bao::bao_bin() else { return };
+    let s = Server::dev(&bin, false);
+    let env = Env::new();
+    let c = Client::new(&env, &s, "rep-");
+    let user = env.user("troca");
+    let base = format!("rep-trf4-{}", user.replace('-', "_2d"));
+    let exists = |name: &str| s.api("GET", &format!("totp/keys/{name}"), None).0 == 200;
+    let code = || {
+        let a = ok(&c.cli(&["code", "trf4", "--user", &user, "--json"], None));
+        (a["step"].as_u64().unwrap(), a["code"].as_str().unwrap().to_owned())
+    };
+    let kept = || ok(&c.cli(&["list", "--json"], None))["accounts"][0]["replaced_kept"].clone();
+    ok(&c.add("trf4", &user, KEY, &P2));
+    let (s1, c1) = code();
+    assert_eq!(c1, code_of(KEY, s1, 2));
+
+    // Replacing writes the new key under the next generation; the old one stays in the engine.
+    ok(&c.add("trf4", &user, OTHER_KEY, &["--period", "2", "--replace"]));
+    assert!(exists(&base) && exists(&format!("{base}.g1")));
+    let (s2, c2) = code();
+    assert!(s2 > s1);
+    assert_eq!(c2, code_of(OTHER_KEY, s2, 2));
+    assert_eq!(kept(), true);
+
+    // restore swaps them (and back again): no key lost either way.
+    ok(&c.cli(&["restore", "trf4", "--user", &user], None));
+    let (s3, c3) = code();
+    assert_eq!(c3, code_of(KEY, s3, 2), "the previous key answers again");
+    ok(&c.cli(&["restore", "trf4", "--user", &user], None));
+    let (s4, c4) = code();
+    assert_eq!(c4, code_of(OTHER_KEY, s4, 2));
+
+    // A second replacement before any login: the key kept stays (the last one the court knew),
+    // the one in between goes.
+    ok(&c.add("trf4", &user, THIRD_KEY, &["--period", "2", "--replace"]));
+    assert!(exists(&base), "the key the court knew is still kept");
+    assert!(!exists(&format!("{base}.g1")), "the unconfirmed key in between is deleted");
+    assert!(exists(&format!("{base}.g2")));
+    let (s5, c5) = code();
+    assert!(s5 > s4, "steps survive the replacements");
+    assert_eq!(c5, code_of(THIRD_KEY, s5, 2));
+
+    // The court accepts a code of the new key: the kept one is deleted, nothing left to restore.
+    let r = c.ask(json!({"type": "login_result", "url": TRF4, "user": user, "outcome": "accepted"}));
+    assert_eq!((&r["ok"], &r["replaced_dropped"]), (&json!(true), &json!(true)), "{r}");
+    assert!(!exists(&base) && exists(&format!("{base}.g2")));
+    assert_eq!(kept(), false);
+    assert_eq!(err_code(&c.ask(json!({"type": "restore", "authenticator": "trf4", "user": user}))), "nothing_to_restore");
+    let (s6, c6) = code();
+    assert_eq!(c6, code_of(THIRD_KEY, s6, 2));
+    // The same key again is unchanged (compared against the generation in use); remove takes all.
+    assert!(String::from_utf8_lossy(&c.add("trf4", &user, THIRD_KEY, &P2).stdout).contains("já estava"));
+    ok(&c.cli(&["remove", "trf4", "--user", &user, "--yes"], None));
+    assert!(!exists(&format!("{base}.g2")));
 }

@@ -223,8 +223,11 @@ fn stored_status(
     match accounts.iter().find(|a| a.is(&target.authenticator, user)) {
         None => Ok((Status::New, None)),
         Some(a) => {
-            let stored = vault.secret(a)?;
-            Ok(if Some(&stored) == key { (Status::Same, None) } else { (Status::Conflict, None) })
+            let same = match key {
+                Some(k) => vault.same_key(a, k)? == Some(true),
+                None => false,
+            };
+            Ok(if same { (Status::Same, None) } else { (Status::Conflict, None) })
         }
     }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 
-use crate::store::openbao::{key_name, record_name, settings::check_prefix};
+use crate::store::openbao::{key_name, record_name, settings::check_prefix, GENERATION_SEP};
 
 #[derive(Args, Debug, Clone)]
 pub struct OpenBaoArgs {
@@ -92,9 +92,12 @@ pub fn robot_policy(accounts: &[(String, String, String)], totp: &str, kv: &str)
     for (prefix, auth, user) in accounts {
         let name = key_name(prefix, auth, user);
         let rec = record_name(auth, user);
+        // The key in use may be a later generation (`<name>.g<N>`, after a replacing
+        // enrollment): no other account's name starts with `<name>.g`.
         p.push_str(&format!(
             "# {auth} / {user}\n\
              path \"{totp}/code/{name}\" {{\n  capabilities = [\"read\"]\n}}\n\
+             path \"{totp}/code/{name}{GENERATION_SEP}*\" {{\n  capabilities = [\"read\"]\n}}\n\
              path \"{kv}/data/eproc-a2f/{prefix}/{rec}\" {{\n  capabilities = [\"read\", \"update\"]\n}}\n"
         ));
     }
@@ -209,7 +212,9 @@ mod tests {
         assert!(!maria.contains("totp/keys"), "no enrolling without --allow-enroll");
         let robot = get("policies/eproc-a2f-robot-robo.hcl");
         assert!(robot.contains("path \"totp/code/maria-trf4-12345678900\""));
-        assert!(!robot.contains('*'));
+        // Later generations of that key only (a longer user such as 123456789001 does not match).
+        assert!(robot.contains("path \"totp/code/maria-trf4-12345678900.g*\""));
+        assert_eq!(robot.matches('*').count(), 1, "{robot}");
         assert!(get("setup.sh").contains("bao write auth/approle/role/robo"));
         assert!(generate(&OpenBaoArgs { robot: Some("r".into()), robot_accounts: vec![], ..a.clone() }).is_err());
         assert!(generate(&OpenBaoArgs { lawyers: vec!["Maria".into()], ..a }).is_err());

@@ -56,6 +56,9 @@ impl Vault for AnyVault {
     fn secret(&self, account: &Account) -> Result<SecretKey, VaultError> {
         each!(self, v => v.secret(account))
     }
+    fn same_key(&self, account: &Account, key: &SecretKey) -> Result<Option<bool>, VaultError> {
+        each!(self, v => v.same_key(account, key))
+    }
     fn save(&mut self, account: Account, key: &SecretKey, replace: bool) -> Result<SaveOutcome, VaultError> {
         each!(self, v => v.save(account, key, replace))
     }
