@@ -497,3 +497,25 @@ fn a_replaced_key_is_kept_in_the_engine_until_a_login_with_the_new_one_succeeds(
     ok(&c.cli(&["remove", "trf4", "--user", &user, "--yes"], None));
     assert!(!exists(&format!("{base}.g2")));
 }
+
+#[test]
+fn import_compares_with_the_engines_code_not_a_key_it_cannot_read() {
+    let Some(bin) = bao::bao_bin() else { return };
+    let s = Server::dev(&bin, false);
+    let env = Env::new();
+    let c = Client::new(&env, &s, "imp-");
+    let user = env.user("imp");
+    ok(&c.add("trf4", &user, KEY, &P2));
+    let line = |key: &str| format!("otpauth://totp/eproc:{user}?secret={}", key.replace(' ', ""));
+    // The key already in OpenBao: "already saved", nothing written.
+    let o = c.cli(&["import", "-", "--system", "trf4"], Some(&line(KEY)));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}\n{out}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("já cadastrada"), "{out}");
+    // Another key: a conflict, and the engine's key stays.
+    let o = c.cli(&["import", "-", "--system", "trf4"], Some(&line(OTHER_KEY)));
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("CONFLITO"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("CONFLITO"));
+    let a = ok(&c.cli(&["code", "trf4", "--user", &user, "--json"], None));
+    assert_eq!(a["code"], code_of(KEY, a["step"].as_u64().unwrap(), 2));
+}
