@@ -146,6 +146,9 @@ fn status(lang: Lang, as_json: bool) -> Result<()> {
         };
         println!("  {}: {ttl}", lang.pick("validade do token", "token TTL"));
         println!("  {}: {}", lang.pick("prefixo", "prefix"), v["prefix"].as_str().unwrap_or(""));
+        if let Some(m) = v["managed_policy"].as_str() {
+            println!("  {}: {m}", lang.pick("definido pela organização (política)", "set by the organisation (policy)"));
+        }
     } else {
         let code = v["error"].as_str().unwrap_or("store_error");
         let c = eproc_a2f_core::protocol::ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code).unwrap_or(eproc_a2f_core::protocol::ErrorCode::StoreError);

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod managed;
 pub mod settings;
 
 use std::cell::{Cell, RefCell};
@@ -471,6 +472,7 @@ impl OpenBaoVault {
             "totp_mount": self.settings.totp_mount,
             "kv_mount": self.settings.kv_mount,
             "auth": self.settings.method.as_str(),
+            "managed_policy": self.settings.managed,
         }))
     }
 }

@@ -1,7 +1,9 @@
 //! Which store serves keys, and how to reach OpenBao. Sources, later ones winning field by field:
-//! the system configuration (`/etc/eproc-a2f/config.json`), the user's, then the environment:
-//! `EPROC_A2F_STORE` (`openbao` or `keyring`), `BAO_ADDR`, `BAO_CACERT`, `BAO_TOKEN` (and the
-//! `VAULT_*` names), `EPROC_A2F_OPENBAO_PREFIX`. In the files:
+//! the system configuration (`/etc/eproc-a2f/config.json`), the user's, the environment
+//! (`EPROC_A2F_STORE` (`openbao` or `keyring`), `BAO_ADDR`, `BAO_CACERT`, `BAO_TOKEN` (and the
+//! `VAULT_*` names), `EPROC_A2F_OPENBAO_PREFIX`), and on top of all the managed policy's `store`
+//! (`managed.rs`): what the organisation sets, neither the user's files nor the environment
+//! change. Tokens and secret IDs never come from a policy. In the files:
 //!
 //! ```json
 //! {"store": {"backend": "openbao", "address": "https://bao.firma.local:8200",
@@ -17,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoreConfig {
     pub backend: Option<String>,
@@ -31,7 +33,7 @@ pub struct StoreConfig {
     pub auth: Option<AuthConfig>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthConfig {
     /// `token`, `userpass` or `approle`.
@@ -94,6 +96,8 @@ pub struct Settings {
     /// A token given by the environment (`BAO_TOKEN`): used as is, never stored.
     pub env_token: Option<Zeroizing<String>>,
     pub env_secret_id: Option<Zeroizing<String>>,
+    /// The managed policy that set some of these fields (its file or registry key).
+    pub managed: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -106,6 +110,7 @@ impl std::fmt::Debug for Settings {
             .field("kv_mount", &self.kv_mount)
             .field("prefix", &self.prefix)
             .field("method", &self.method)
+            .field("managed", &self.managed)
             .field("env_token", &self.env_token.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
@@ -136,6 +141,23 @@ fn merge(base: &mut StoreConfig, over: StoreConfig) {
     take!(backend, address, fallback_addresses, ca_cert, totp_mount, kv_mount, prefix, auth);
 }
 
+/// The managed policy's fields over everything else (`auth` field by field: a policy that sets
+/// the method leaves the user name to the user's configuration).
+fn merge_managed(base: &mut StoreConfig, over: StoreConfig) {
+    let auth = match (base.auth.take(), over.auth.clone()) {
+        (Some(mut b), Some(o)) => {
+            macro_rules! take {
+                ($($f:ident),*) => { $( if o.$f.is_some() { b.$f = o.$f; } )* };
+            }
+            take!(method, mount, username, role_id, secret_id_file);
+            Some(b)
+        }
+        (b, o) => o.or(b),
+    };
+    merge(base, StoreConfig { auth: None, ..over });
+    base.auth = auth;
+}
+
 fn env(names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
 }
@@ -150,11 +172,38 @@ pub fn backend() -> Result<Backend, String> {
             merge(&mut cfg, c);
         }
     }
-    resolve(cfg, &env)
+    resolve_with(cfg, super::managed::read()?, &env)
 }
 
 /// The same from an explicit configuration and environment (tests).
-pub fn resolve(mut cfg: StoreConfig, env: &dyn Fn(&[&str]) -> Option<String>) -> Result<Backend, String> {
+pub fn resolve(cfg: StoreConfig, env: &dyn Fn(&[&str]) -> Option<String>) -> Result<Backend, String> {
+    resolve_with(cfg, None, env)
+}
+
+/// With the managed policy's `store`, which wins over the files and the environment.
+pub fn resolve_with(mut cfg: StoreConfig, managed: Option<super::managed::Managed>, env: &dyn Fn(&[&str]) -> Option<String>) -> Result<Backend, String> {
+    // The environment over the files, then the policy over both: `env` only answers for the
+    // fields the policy leaves open.
+    let fixed = managed.as_ref().map(|m| m.store.clone()).unwrap_or_default();
+    let source = managed.map(|m| m.source);
+    let fixed_auth = fixed.auth.clone().unwrap_or_default();
+    let env = |names: &[&str]| -> Option<String> {
+        let set_by_policy = match names.first().copied() {
+            Some("EPROC_A2F_STORE") => fixed.backend.is_some(),
+            Some("BAO_ADDR") => fixed.address.is_some(),
+            Some("BAO_CACERT") => fixed.ca_cert.is_some(),
+            Some("EPROC_A2F_OPENBAO_PREFIX") => fixed.prefix.is_some(),
+            Some("EPROC_A2F_OPENBAO_FALLBACK") => fixed.fallback_addresses.is_some(),
+            Some("EPROC_A2F_OPENBAO_ROLE_ID") => fixed_auth.role_id.is_some(),
+            _ => false,
+        };
+        if set_by_policy {
+            None
+        } else {
+            env(names)
+        }
+    };
+    merge_managed(&mut cfg, fixed.clone());
     if let Some(b) = env(&["EPROC_A2F_STORE"]) {
         cfg.backend = Some(b);
     }
@@ -206,6 +255,7 @@ pub fn resolve(mut cfg: StoreConfig, env: &dyn Fn(&[&str]) -> Option<String>) ->
         secret_id_file: auth.secret_id_file,
         env_token,
         env_secret_id,
+        managed: source,
     })))
 }
 
@@ -239,6 +289,37 @@ mod tests {
         assert_eq!((s.totp_mount.as_str(), s.kv_mount.as_str(), s.prefix.as_str()), ("totp", "secret", "eproc-a2f-"));
         assert_eq!(s.method, Method::Token);
         assert_eq!(s.env_token.as_deref().map(|t| t.as_str()), Some("root"));
+    }
+
+    #[test]
+    fn the_managed_policy_wins_over_the_files_and_the_environment() {
+        let user = StoreConfig {
+            backend: Some("keyring".into()),
+            address: Some("https://user:8200".into()),
+            prefix: Some("maria-".into()),
+            auth: Some(AuthConfig { method: Some("token".into()), username: Some("maria".into()), ..Default::default() }),
+            ..Default::default()
+        };
+        let policy = super::super::managed::Managed {
+            source: "/etc/opt/chrome/policies/managed/eproc.json".into(),
+            store: StoreConfig {
+                backend: Some("openbao".into()),
+                address: Some("https://bao.firma:8200".into()),
+                kv_mount: Some("kv".into()),
+                auth: Some(AuthConfig { method: Some("userpass".into()), ..Default::default() }),
+                ..Default::default()
+            },
+        };
+        let env = env_of(&[("EPROC_A2F_STORE", "keyring"), ("BAO_ADDR", "https://env:8200"), ("BAO_TOKEN", "t"), ("EPROC_A2F_OPENBAO_PREFIX", "env-")]);
+        let Backend::OpenBao(s) = resolve_with(user.clone(), Some(policy), &env).unwrap() else { panic!("the policy chose openbao") };
+        // Set by the policy: backend, address, mount, method. Left open: the prefix (environment
+        // over the user's file), the user name (user's file), the token (environment only).
+        assert_eq!((s.address.as_str(), s.kv_mount.as_str(), s.method), ("https://bao.firma:8200", "kv", Method::Userpass));
+        assert_eq!((s.prefix.as_str(), s.username.as_deref()), ("env-", Some("maria")));
+        assert_eq!(s.env_token.as_deref().map(|t| t.as_str()), Some("t"));
+        assert_eq!(s.managed.as_deref(), Some("/etc/opt/chrome/policies/managed/eproc.json"));
+        // Without a policy the environment and the user's choice of the keyring stand.
+        assert!(matches!(resolve_with(user, None, &env), Ok(Backend::Keyring)));
     }
 
     #[test]
