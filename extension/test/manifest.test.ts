@@ -70,6 +70,6 @@ test('prefix rules follow the core (https, default port, no credentials, no quer
 test('the managed-storage schema has the policy keys', () => {
   const schema = JSON.parse(readFileSync(join(EXT, 'schema.json'), 'utf8'));
   assert.deepEqual(Object.keys(schema.properties).sort(),
-    ['allowBrowserStorage', 'autoSubmit', 'disableExport', 'extraSystems', 'lockAfterMinutes', 'mode']);
+    ['allowBrowserStorage', 'autoSubmit', 'disableExport', 'extraSystems', 'lockAfterMinutes', 'mode', 'store']);
   assert.deepEqual(schema.properties.mode.enum, ['native', 'browser', 'auto']);
 });

@@ -215,6 +215,8 @@ pub enum KeyType {
     NonNegativeInt,
     /// Registry entries (`core/registry.json` systems).
     Systems,
+    /// The native host's key store (`store`: [`STORE_FIELDS`]); no secrets.
+    Store,
 }
 
 /// The managed keys, with the same names and types as the extension's `storage.managed_schema`.
@@ -225,6 +227,27 @@ pub const MANAGED_KEYS: &[(&str, KeyType)] = &[
     ("disableExport", KeyType::Bool),
     ("lockAfterMinutes", KeyType::NonNegativeInt),
     ("extraSystems", KeyType::Systems),
+    ("store", KeyType::Store),
+];
+
+/// Fields of `store` and of its `auth` (name, allowed values for strings or `None`, is a list of
+/// strings). The host reads them in `store/openbao/managed.rs`; tokens and secret IDs are not
+/// among them and are refused.
+pub const STORE_FIELDS: &[(&str, Option<&[&str]>, bool)] = &[
+    ("backend", Some(&["keyring", "openbao"]), false),
+    ("address", None, false),
+    ("fallbackAddresses", None, true),
+    ("caCert", None, false),
+    ("totpMount", None, false),
+    ("kvMount", None, false),
+    ("prefix", None, false),
+];
+pub const STORE_AUTH_FIELDS: &[(&str, Option<&[&str]>, bool)] = &[
+    ("method", Some(&["token", "userpass", "approle"]), false),
+    ("mount", None, false),
+    ("username", None, false),
+    ("roleId", None, false),
+    ("secretIdFile", None, false),
 ];
 
 /// Fields of an `extraSystems` entry: (name, required, allowed values for strings or `None`, is a list of strings).
@@ -290,10 +313,65 @@ pub fn validate_config(config: &Value) -> Result<Map<String, Value>> {
             KeyType::Systems => {
                 validate_systems(value)?;
             }
+            KeyType::Store => validate_store(value)?,
             _ => {}
         }
     }
     Ok(map.clone())
+}
+
+/// An object of string fields (`store`, `store.auth`): known names, strings or lists of strings,
+/// enum values.
+fn validate_fields(what: &str, value: &Value, fields: &[(&str, Option<&[&str]>, bool)], nested: &[&str]) -> Result<()> {
+    let l = lang();
+    let Value::Object(obj) = value else {
+        bail!(say!(l, "{} deve ser um objeto, não {}", "{} must be an object, not {}", what, json_type(value)));
+    };
+    for (key, v) in obj {
+        if nested.contains(&key.as_str()) {
+            continue;
+        }
+        let Some((_, allowed, list)) = fields.iter().find(|(f, ..)| f == key) else {
+            let mut names: Vec<&str> = fields.iter().map(|(f, ..)| *f).collect();
+            names.extend(nested);
+            let secret = ["token", "secret", "password"].iter().any(|w| key.to_ascii_lowercase().contains(w));
+            if secret {
+                bail!(say!(l, "{}: {:?} não pode ir numa política (segredos ficam só na máquina: eproc-a2f store login)", "{}: {:?} cannot go in a policy (secrets stay on the machine: eproc-a2f store login)", what, key));
+            }
+            bail!(say!(l, "{}: campo desconhecido {:?} (conhecidos: {})", "{}: unknown field {:?} (known: {})", what, key, names.join(", ")));
+        };
+        if *list {
+            if !v.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
+                bail!(say!(l, "{}.{} deve ser uma lista de textos", "{}.{} must be an array of strings", what, key));
+            }
+            continue;
+        }
+        let Some(s) = v.as_str() else {
+            bail!(say!(l, "{}.{} deve ser texto, não {}", "{}.{} must be a string, not {}", what, key, json_type(v)));
+        };
+        if let Some(allowed) = allowed {
+            if !allowed.contains(&s) {
+                bail!(say!(l, "{}.{} deve ser um de {}, não {:?}", "{}.{} must be one of {}, not {:?}", what, key, allowed.join(", "), s));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `store`: the fields the host reads, and what the host itself checks (addresses, prefix).
+pub fn validate_store(value: &Value) -> Result<()> {
+    validate_fields("store", value, STORE_FIELDS, &["auth"])?;
+    if let Some(auth) = value.get("auth") {
+        validate_fields("store.auth", auth, STORE_AUTH_FIELDS, &[])?;
+    }
+    let cfg = crate::store::openbao::managed::parse("store", value).map_err(anyhow::Error::msg)?;
+    if let Some(p) = &cfg.prefix {
+        crate::store::openbao::settings::check_prefix(p).map_err(anyhow::Error::msg)?;
+    }
+    for a in cfg.address.iter().chain(cfg.fallback_addresses.iter().flatten()) {
+        check_url("store.address", a)?;
+    }
+    Ok(())
 }
 
 /// `extraSystems`: the schema's shape (so Chrome does not drop it silently), then the registry's
@@ -631,7 +709,12 @@ fn host_config(args: &PolicyArgs, managed: &Map<String, Value>) -> Value {
         ids.push(args.gecko_id.clone());
     }
     let extra = managed.get("extraSystems").cloned().unwrap_or_else(|| json!([]));
-    json!({ "extensionIds": ids, "extraSystems": extra })
+    let mut cfg = json!({ "extensionIds": ids, "extraSystems": extra });
+    // The same store for what runs without a browser policy (robots, scripts).
+    if let Some(store) = managed.get("store") {
+        cfg["store"] = store.clone();
+    }
+    cfg
 }
 
 /// Generates the files of one kind: (path relative to the output folder, contents).
@@ -740,7 +823,9 @@ mod tests {
                 "id": "tjex-1g", "court": "TJEX", "name": "TJEX - 1º grau (exemplo)", "degree": "1g",
                 "app": "https://eproc1g.tjex.jus.br/eproc/", "login_style": "eproc", "login": [],
                 "two_factor": "obrigatorio", "authenticator": "tjex"
-            }]
+            }],
+            "store": {"backend": "openbao", "address": "https://bao.firma.local:8200", "caCert": "/etc/eproc-a2f/bao-ca.pem",
+                      "auth": {"method": "userpass"}}
         })
     }
 
@@ -791,6 +876,15 @@ mod tests {
         assert!(err(json!({"mode": "cloud"})).contains("mode"));
         assert!(err(json!({"extraSystems": {}})).contains("extraSystems"));
         assert!(err(json!([])).contains("object") || err(json!([])).contains("objeto"));
+        // store: known string fields only, never a secret, the host's own checks.
+        assert!(validate_config(&json!({"store": {"backend": "openbao", "address": "https://b:8200", "prefix": "maria-", "fallbackAddresses": ["https://c:8200"], "auth": {"method": "approle", "roleId": "r", "secretIdFile": "/etc/eproc-a2f/sid"}}})).is_ok());
+        assert!(err(json!({"store": {"token": "hvs.x"}})).contains("token"));
+        assert!(err(json!({"store": {"auth": {"secretId": "x"}}})).contains("secretId"));
+        assert!(err(json!({"store": {"backend": "cloud"}})).contains("backend"));
+        assert!(err(json!({"store": {"address": "ftp://b"}})).contains("ftp://b"));
+        assert!(err(json!({"store": {"prefix": "maria"}})).contains("maria"));
+        assert!(err(json!({"store": {"kvMount": 1}})).contains("kvMount"));
+        assert!(err(json!({"store": "openbao"})).contains("store"));
     }
 
     #[test]
@@ -859,6 +953,26 @@ mod tests {
                             assert_eq!(t["enum"], json!(a), "{name}");
                         }
                     }
+                }
+                KeyType::Store => {
+                    let check = |obj: &Value, fields: &[(&str, Option<&[&str]>, bool)], nested: &[&str]| {
+                        assert_eq!(obj["type"], "object");
+                        let props = obj["properties"].as_object().unwrap();
+                        let mut f: Vec<&str> = props.keys().map(String::as_str).collect();
+                        f.sort_unstable();
+                        let mut g: Vec<&str> = fields.iter().map(|x| x.0).chain(nested.iter().copied()).collect();
+                        g.sort_unstable();
+                        assert_eq!(f, g, "store fields");
+                        for (name, allowed, list) in fields {
+                            let t = &props[*name];
+                            assert_eq!(t["type"], if *list { "array" } else { "string" }, "{name}");
+                            if let Some(a) = allowed {
+                                assert_eq!(t["enum"], json!(a), "{name}");
+                            }
+                        }
+                    };
+                    check(p, STORE_FIELDS, &["auth"]);
+                    check(&p["properties"]["auth"], STORE_AUTH_FIELDS, &[]);
                 }
             }
         }
@@ -1108,6 +1222,7 @@ mod tests {
         let v: Value = serde_json::from_str(&text(Kind::HostConfig)).unwrap();
         assert_eq!(v["extensionIds"], json!([]));
         assert_eq!(v["extraSystems"], full_config()["extraSystems"]);
+        assert_eq!(v["store"], full_config()["store"], "robots without a browser policy get the same store");
         // The host reads it back.
         let cfg: crate::config::HostConfig = serde_json::from_value(v).unwrap();
         assert_eq!(cfg.extra_systems.len(), 1);

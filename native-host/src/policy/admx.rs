@@ -33,6 +33,7 @@ struct Texts {
     modes: [(&'static str, &'static str); 3],
     minutes_label: &'static str,
     systems_label: &'static str,
+    store_label: &'static str,
     mode_label: &'static str,
 }
 
@@ -67,10 +68,12 @@ const PT_BR: Texts = Texts {
         ("disableExport", "Desativar o backup/exportação das chaves", "Habilitada: esconde o backup da chave (texto e QR) nas páginas de cadastro e a exportação no modo navegador."),
         ("lockAfterMinutes", "Bloquear as chaves do modo navegador após N minutos", "Modo navegador: esquece o cofre desbloqueado após tantos minutos sem uso (0 = nunca)."),
         ("extraSystems", "Sistemas eproc adicionais", "Sistemas acrescentados ao registro embutido, em JSON (lista no formato dos sistemas de core/registry.json; veja docs/admin.md, seção 9). O eproc-a2f policy valida esse JSON; aqui ele é gravado como está."),
+        ("store", "Cofre das chaves do host nativo", "Onde o programa eproc-a2f guarda as chaves, em JSON: {\"backend\": \"openbao\", \"address\": \"https://...\", \"caCert\": \"...\", \"prefix\": \"NOME-\", \"auth\": {\"method\": \"userpass\"}} (veja docs/admin.md, seção 11). Vence a configuração do usuário e as variáveis de ambiente. Sem segredos: tokens e secret IDs ficam na máquina."),
     ],
     modes: [("native", "native: programa eproc-a2f"), ("browser", "browser: chaves no navegador"), ("auto", "auto: native se instalado")],
     minutes_label: "Minutos (0 = nunca)",
     systems_label: "JSON dos sistemas",
+    store_label: "JSON do cofre",
     mode_label: "Fonte dos códigos",
 };
 
@@ -105,10 +108,12 @@ const EN_US: Texts = Texts {
         ("disableExport", "Disable key backup/export", "Enabled: hides the key backup (key text and QR) offered on enrollment pages and any export in browser mode."),
         ("lockAfterMinutes", "Lock browser-mode keys after N minutes", "Browser mode: forgets the unlocked key store after this many idle minutes (0 = never)."),
         ("extraSystems", "Extra eproc systems", "Systems added to the built-in registry, as JSON (a list in the format of core/registry.json's systems; see docs/admin.md, section 9). eproc-a2f policy validates that JSON; here it is written as is."),
+        ("store", "Key store of the native host", "Where the eproc-a2f program keeps keys, as JSON: {\"backend\": \"openbao\", \"address\": \"https://...\", \"caCert\": \"...\", \"prefix\": \"NAME-\", \"auth\": {\"method\": \"userpass\"}} (see docs/admin.md, section 11). Wins over the user's configuration and the environment. No secrets: tokens and secret IDs stay on the machine."),
     ],
     modes: [("native", "native: the eproc-a2f program"), ("browser", "browser: keys in the browser"), ("auto", "auto: native when installed")],
     minutes_label: "Minutes (0 = never)",
     systems_label: "Systems JSON",
+    store_label: "Store JSON",
     mode_label: "Code source",
 };
 
@@ -200,7 +205,7 @@ fn admx(vendors: &[Vendor], extension_id: &str) -> String {
                     head(&mut o, key, &policy_key, None, true);
                     let _ = writeln!(o, "      <elements>\n        <decimal id=\"{key}\" valueName=\"{key}\" minValue=\"0\" maxValue=\"4294967295\" required=\"true\"/>\n      </elements>\n    </policy>");
                 }
-                KeyType::Systems => {
+                KeyType::Systems | KeyType::Store => {
                     // A REG_SZ holding JSON, as in the .reg file (Chrome parses JSON for list values).
                     head(&mut o, key, &policy_key, None, true);
                     let _ = writeln!(o, "      <elements>\n        <text id=\"{key}\" valueName=\"{key}\" maxLength=\"32767\" required=\"true\"/>\n      </elements>\n    </policy>");
@@ -255,11 +260,12 @@ fn adml(t: &Texts, vendors: &[Vendor], forcelist_entry: &str) -> String {
                         xml_escape(t.minutes_label)
                     );
                 }
-                KeyType::Systems => {
+                KeyType::Systems | KeyType::Store => {
+                    let label = if *ty == KeyType::Store { t.store_label } else { t.systems_label };
                     let _ = writeln!(
                         presentations,
                         "      <presentation id=\"{vid}_{key}\">\n        <textBox refId=\"{key}\">\n          <label>{}</label>\n        </textBox>\n      </presentation>",
-                        xml_escape(t.systems_label)
+                        xml_escape(label)
                     );
                 }
             }
@@ -405,7 +411,8 @@ mod tests {
                                 .collect();
                             ty == "string" && Value::from(items) == prop["enum"]
                         }
-                        "text" => ty == "array" || ty == "string",
+                        // Lists and objects: a REG_SZ holding JSON.
+                        "text" => ty == "array" || ty == "string" || ty == "object",
                         _ => false,
                     };
                     assert!(ok, "{name}: ADMX {kind} for schema type {ty}");
