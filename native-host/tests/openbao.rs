@@ -519,3 +519,34 @@ fn import_compares_with_the_engines_code_not_a_key_it_cannot_read() {
     let a = ok(&c.cli(&["code", "trf4", "--user", &user, "--json"], None));
     assert_eq!(a["code"], code_of(KEY, a["step"].as_u64().unwrap(), 2));
 }
+
+#[test]
+fn the_managed_policy_chooses_the_store_over_the_user_and_the_environment() {
+    let Some(bin) = bao::bao_bin() else { return };
+    let s = Server::dev(&bin, false);
+    let env = Env::new();
+    let user = env.user("pol");
+    // The organisation's Chrome policy (the file the extension's managed storage comes from).
+    let root = env.dir.path().join("policy-root");
+    let dir = root.join("etc/opt/chrome/policies/managed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = json!({"3rdparty": {"extensions": {common::OWN_ID: {"store": {"backend": "openbao", "address": s.addr, "prefix": "pol-"}}}}});
+    std::fs::write(dir.join("eproc-a2f.json"), policy.to_string()).unwrap();
+    // The user's environment asks for the keyring, another address and prefix: the policy wins
+    // (the token still comes from the environment: a policy never holds one).
+    let mut c = Client::new(&env, &s, "user-");
+    c.addr = "http://127.0.0.1:9".into();
+    c.extra = vec![("EPROC_A2F_POLICY_ROOT".into(), root.display().to_string()), ("EPROC_A2F_STORE".into(), "keyring".into())];
+    ok(&c.add("trf4", &user, KEY, &P2));
+    let (st, _) = s.api("GET", &format!("totp/keys/pol-trf4-{}", user.replace('-', "_2d")), None);
+    assert_eq!(st, 200, "enrolled in the policy's OpenBao under the policy's prefix");
+    let st = ok(&c.cli(&["store", "status", "--json"], None));
+    assert_eq!((&st["backend"], &st["address"], &st["prefix"]), (&json!("openbao"), &json!(s.addr), &json!("pol-")), "{st}");
+    assert!(st["managed_policy"].as_str().unwrap().contains("eproc-a2f.json"), "{st}");
+    let hello = c.ask(json!({"type": "hello"}));
+    assert_eq!((&hello["store"]["backend"], &hello["store"]["state"]), (&json!("openbao"), &json!("ok")), "{hello}");
+    // A policy store the host cannot use is an error, never the keyring.
+    std::fs::write(dir.join("eproc-a2f.json"), json!({"3rdparty": {"extensions": {common::OWN_ID: {"store": {"backend": "openbao"}}}}}).to_string()).unwrap();
+    c.extra.push(("BAO_ADDR".into(), String::new()));
+    assert_eq!(err_code(&c.ask(json!({"type": "code", "url": TRF4, "user": user}))), "store_error");
+}
