@@ -12,7 +12,8 @@
 //!   (REG_SZ holding JSON, as `eproc-a2f policy windows` writes it).
 //!
 //! The first source found in that order gives the whole `store` object. `EPROC_A2F_POLICY_ROOT`
-//! puts every file path under another folder (tests) and skips the Windows registry. A `store`
+//! puts every file path under another folder and skips the Windows registry, in debug builds only
+//! (the tests): a release host gives the user no variable to step around the policy. A `store`
 //! that does not parse is an error, never ignored: the administrator asked for it.
 
 use std::path::{Path, PathBuf};
@@ -66,7 +67,8 @@ pub struct Managed {
 /// The managed `store` in force, from the disk (and on Windows the registry).
 pub fn read() -> Result<Option<Managed>, String> {
     let ids = Ids::current();
-    match std::env::var_os("EPROC_A2F_POLICY_ROOT") {
+    let test_root = if cfg!(debug_assertions) { std::env::var_os("EPROC_A2F_POLICY_ROOT") } else { None };
+    match test_root {
         Some(root) => read_files(Path::new(&root), &ids),
         None => {
             #[cfg(windows)]
