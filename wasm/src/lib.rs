@@ -114,28 +114,25 @@ struct VaultEntry {
     user: String,
     #[serde(default)]
     label: Option<String>,
-    #[serde(default)]
-    algorithm: Algorithm,
-    #[serde(default = "six")]
-    digits: u8,
-    #[serde(default = "thirty")]
-    period: u32,
+    /// `algorithm`, `digits`, `period`, `secret` at the top level of the entry.
+    #[serde(flatten)]
+    key: StoredKey,
     #[serde(default)]
     created: u64,
     #[serde(default)]
     last_step: Option<u64>,
-    secret: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     rejection: Option<RejectionRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     replaced_at: Option<u64>,
+    /// The key a replacing enrollment kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    replaced: Option<KeptEntry>,
+    replaced: Option<StoredKey>,
 }
 
-/// The key a replacing enrollment kept.
+/// A key with its parameters, as the vault JSON holds it (the account's, and a kept one).
 #[derive(Serialize, Deserialize)]
-struct KeptEntry {
+struct StoredKey {
     #[serde(default)]
     algorithm: Algorithm,
     #[serde(default = "six")]
@@ -143,6 +140,19 @@ struct KeptEntry {
     #[serde(default = "thirty")]
     period: u32,
     secret: String,
+}
+
+impl StoredKey {
+    fn of(params: &Params, key: &SecretKey) -> StoredKey {
+        StoredKey { algorithm: params.algorithm, digits: params.digits, period: params.period, secret: key.to_base32() }
+    }
+
+    /// `what` names the key in errors ("the stored key", "the kept key"); never its value.
+    fn parse(&self, n: usize, what: &str) -> Result<(Params, SecretKey), String> {
+        let params = Params::new(self.algorithm, self.digits, self.period).map_err(|_| format!("account {n}: invalid parameters of {what}"))?;
+        let key = core_parse_key(&self.secret).map_err(|_| format!("account {n}: {what} is invalid"))?.key;
+        Ok((params, key))
+    }
 }
 
 fn six() -> u8 {
@@ -170,8 +180,7 @@ pub fn vault_from_json(text: &str) -> Result<MemoryVault, String> {
     let mut vault = MemoryVault::default();
     for (i, e) in file.accounts.into_iter().enumerate() {
         let n = i + 1;
-        let params = Params::new(e.algorithm, e.digits, e.period).map_err(|_| format!("account {n}: invalid parameters"))?;
-        let key = core_parse_key(&e.secret).map_err(|_| format!("account {n}: the stored key is invalid"))?.key;
+        let (params, key) = e.key.parse(n, "the stored key")?;
         if e.authenticator.is_empty() || e.user.trim().is_empty() {
             return Err(format!("account {n}: authenticator or user is empty"));
         }
@@ -182,8 +191,7 @@ pub fn vault_from_json(text: &str) -> Result<MemoryVault, String> {
             return Err(format!("account {n}: appears twice"));
         }
         if let Some(k) = &e.replaced {
-            let params = Params::new(k.algorithm, k.digits, k.period).map_err(|_| format!("account {n}: invalid parameters of the kept key"))?;
-            let key = core_parse_key(&k.secret).map_err(|_| format!("account {n}: the kept key is invalid"))?.key;
+            let (params, key) = k.parse(n, "the kept key")?;
             vault.kept.push(KeptKey { authenticator: e.authenticator.clone(), user: e.user.clone(), params, key });
         }
         let account = Account {
@@ -214,19 +222,16 @@ pub fn vault_to_json(vault: &MemoryVault) -> String {
                 authenticator: a.authenticator.clone(),
                 user: a.user.clone(),
                 label: a.label.clone(),
-                algorithm: a.params.algorithm,
-                digits: a.params.digits,
-                period: a.params.period,
+                key: StoredKey::of(&a.params, k),
                 created: a.created,
                 last_step: a.last_step,
-                secret: k.to_base32(),
                 rejection: a.rejection,
                 replaced_at: a.replaced_at,
                 replaced: vault
                     .kept
                     .iter()
                     .find(|x| a.is(&x.authenticator, &x.user))
-                    .map(|x| KeptEntry { algorithm: x.params.algorithm, digits: x.params.digits, period: x.params.period, secret: x.key.to_base32() }),
+                    .map(|x| StoredKey::of(&x.params, &x.key)),
             })
             .collect(),
     };
