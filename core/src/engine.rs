@@ -55,7 +55,7 @@ pub(crate) fn code_answer(
 mod tests {
     use super::*;
     use crate::i18n::Lang;
-    use crate::rejection::RejectionRecord;
+    use crate::rejection::{RejectionRecord, RejectionUpdate};
     use crate::registry::Registry;
     use crate::secret::{parse_key, SecretKey};
     use crate::service::{handle_bytes, MemoryVault, SaveOutcome, StoreStatus, VaultError};
@@ -86,12 +86,7 @@ mod tests {
         fn claim_step(&mut self, a: &str, u: &str, s: u64) -> Result<u64, VaultError> {
             self.0.claim_step(a, u, s)
         }
-        fn update_rejection(
-            &mut self,
-            a: &str,
-            u: &str,
-            f: &mut dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord>,
-        ) -> Result<Option<RejectionRecord>, VaultError> {
+        fn update_rejection(&mut self, a: &str, u: &str, f: &mut RejectionUpdate) -> Result<Option<RejectionRecord>, VaultError> {
             self.0.update_rejection(a, u, f)
         }
         fn drop_replaced(&mut self, a: &str, u: &str) -> Result<bool, VaultError> {

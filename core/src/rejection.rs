@@ -123,3 +123,6 @@ mod tests {
         assert_eq!(after_rejection(Some(&r), 0, None).count, u32::MAX);
     }
 }
+
+/// How a store rewrites an account's record in one read-and-write step (`Vault::update_rejection`).
+pub type RejectionUpdate<'a> = dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord> + 'a;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::i18n::Lang;
 use crate::protocol::{error_answer, ok_answer, parse_request, ErrorCode, LoginOutcome, ProtocolError, Request, PROTOCOL_VERSION};
-use crate::rejection::{after_rejection, policy, RejectionRecord};
+use crate::rejection::{after_rejection, policy, RejectionRecord, RejectionUpdate};
 use crate::registry::Registry;
 use crate::resolve::{Resolution, ResolveError};
 use crate::secret::{parse_key, Algorithm, KeyError, Params, SecretKey};
@@ -146,12 +146,7 @@ pub trait Vault {
     fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError>;
     /// Rewrites the account's rejection record with `update` (read and write as one step, across
     /// processes for the host) and returns the new record.
-    fn update_rejection(
-        &mut self,
-        authenticator: &str,
-        user: &str,
-        update: &mut dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord>,
-    ) -> Result<Option<RejectionRecord>, VaultError>;
+    fn update_rejection(&mut self, authenticator: &str, user: &str, update: &mut RejectionUpdate) -> Result<Option<RejectionRecord>, VaultError>;
     /// Deletes the key a replacing enrollment kept; `Ok(false)` when none was kept.
     fn drop_replaced(&mut self, authenticator: &str, user: &str) -> Result<bool, VaultError>;
     /// Swaps the current key and the kept one (nothing is lost; the record of refusals is
@@ -652,12 +647,7 @@ impl Vault for MemoryVault {
         Ok(step)
     }
 
-    fn update_rejection(
-        &mut self,
-        authenticator: &str,
-        user: &str,
-        update: &mut dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord>,
-    ) -> Result<Option<RejectionRecord>, VaultError> {
+    fn update_rejection(&mut self, authenticator: &str, user: &str, update: &mut RejectionUpdate) -> Result<Option<RejectionRecord>, VaultError> {
         let (a, _) = self.entry_mut(authenticator, user)?;
         a.rejection = update(a.rejection);
         Ok(a.rejection)

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use eproc_a2f_core::secret::{OtpAuth, SecretKey};
-use eproc_a2f_core::rejection::RejectionRecord;
+use eproc_a2f_core::rejection::{RejectionRecord, RejectionUpdate};
 use eproc_a2f_core::service::{same_user, Account, SaveOutcome, StoreStatus, Vault, VaultError};
 
 use index::{IndexFile, IndexFiles};
@@ -302,12 +302,7 @@ impl<S: Secrets> Vault for KeyringVault<S> {
         Ok(step)
     }
 
-    fn update_rejection(
-        &mut self,
-        authenticator: &str,
-        user: &str,
-        update: &mut dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord>,
-    ) -> Result<Option<RejectionRecord>, VaultError> {
+    fn update_rejection(&mut self, authenticator: &str, user: &str, update: &mut RejectionUpdate) -> Result<Option<RejectionRecord>, VaultError> {
         let lock = self.files.lock()?;
         let mut index = self.files.load()?;
         let account = Self::find(&mut index, authenticator, user).ok_or(VaultError::NoSuchAccount)?;

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use eproc_a2f_core::protocol::ErrorCode;
-use eproc_a2f_core::rejection::RejectionRecord;
+use eproc_a2f_core::rejection::{RejectionRecord, RejectionUpdate};
 use eproc_a2f_core::secret::SecretKey;
 use eproc_a2f_core::service::{Account, SaveOutcome, StoreStatus, Vault, VaultError};
 
@@ -71,12 +71,7 @@ impl Vault for AnyVault {
     fn claim_step(&mut self, authenticator: &str, user: &str, step: u64) -> Result<u64, VaultError> {
         each!(self, v => v.claim_step(authenticator, user, step))
     }
-    fn update_rejection(
-        &mut self,
-        authenticator: &str,
-        user: &str,
-        update: &mut dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord>,
-    ) -> Result<Option<RejectionRecord>, VaultError> {
+    fn update_rejection(&mut self, authenticator: &str, user: &str, update: &mut RejectionUpdate) -> Result<Option<RejectionRecord>, VaultError> {
         each!(self, v => v.update_rejection(authenticator, user, update))
     }
     fn drop_replaced(&mut self, authenticator: &str, user: &str) -> Result<bool, VaultError> {

@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use eproc_a2f_core::protocol::ErrorCode;
-use eproc_a2f_core::rejection::RejectionRecord;
+use eproc_a2f_core::rejection::{RejectionRecord, RejectionUpdate};
 use eproc_a2f_core::secret::{Params, SecretKey};
 use eproc_a2f_core::service::{same_user, Account, SaveOutcome, StoreStatus, Vault, VaultError};
 use eproc_a2f_core::totp::{code_at, step_at};
@@ -628,12 +628,7 @@ impl Vault for OpenBaoVault {
         Ok(claimed)
     }
 
-    fn update_rejection(
-        &mut self,
-        authenticator: &str,
-        user: &str,
-        update: &mut dyn FnMut(Option<RejectionRecord>) -> Option<RejectionRecord>,
-    ) -> Result<Option<RejectionRecord>, VaultError> {
+    fn update_rejection(&mut self, authenticator: &str, user: &str, update: &mut RejectionUpdate) -> Result<Option<RejectionRecord>, VaultError> {
         self.login()?;
         // The record is the account's KV entry, written with check-and-set: every machine of the
         // firm sees the refusal, so no client starts the submit loop again.
