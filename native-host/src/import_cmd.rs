@@ -26,6 +26,8 @@ pub const MAX_IMAGE_BYTES: u64 = 40 * 1024 * 1024;
 /// Pictures are scaled down to this many pixels on the long side before QR detection: a photo of
 /// a screen has large modules, and the decoder's limit is 4096.
 const DECODE_SIDE: u32 = 1600;
+/// Below this side a halved copy would lose the modules of a dense code: no such retry.
+const MIN_RETRY_SIDE: u32 = 300;
 /// Environment variable with the password of an encrypted export, for scripts (a prompt without
 /// echo is the normal way; `--password-stdin` reads it from standard input).
 pub const PASSWORD_ENV: &str = "EPROC_A2F_IMPORT_PASSWORD";
@@ -147,17 +149,29 @@ pub fn qr_texts(bytes: &[u8]) -> Result<Vec<String>, String> {
     if w == 0 || h == 0 {
         return Err("the picture is empty".to_owned());
     }
-    let mut attempts: Vec<image::DynamicImage> = Vec::new();
-    if w.max(h) > DECODE_SIDE {
-        attempts.push(img.resize(DECODE_SIDE, DECODE_SIDE, image::imageops::FilterType::Triangle));
+    // Cheapest first; the later ones only when nothing was found. A phone photo of a screen is
+    // grainy: a smaller copy averages the grain away, a softened one joins broken module edges.
+    let side = w.max(h);
+    let img = &img;
+    let mut attempts: Vec<Box<dyn Fn() -> image::DynamicImage + '_>> = Vec::new();
+    if side > DECODE_SIDE {
+        attempts.push(Box::new(|| img.resize(DECODE_SIDE, DECODE_SIDE, image::imageops::FilterType::Triangle)));
     }
     // The full size too (small modules in a large screenshot), while the decoder takes it.
     if w <= eproc_a2f_wasm_qr::MAX_SIDE && h <= eproc_a2f_wasm_qr::MAX_SIDE {
-        attempts.push(img);
+        attempts.push(Box::new(|| img.clone()));
     }
+    let half = (side.min(DECODE_SIDE) / 2).max(1);
+    if half >= MIN_RETRY_SIDE {
+        attempts.push(Box::new(move || img.resize(half, half, image::imageops::FilterType::Triangle)));
+    }
+    attempts.push(Box::new(|| {
+        let base = if side > DECODE_SIDE { img.resize(DECODE_SIDE, DECODE_SIDE, image::imageops::FilterType::Triangle) } else { img.clone() };
+        base.blur(1.5)
+    }));
     let mut texts: Vec<String> = Vec::new();
-    for a in attempts {
-        let rgba = a.to_rgba8();
+    for make in attempts {
+        let rgba = make().to_rgba8();
         for t in eproc_a2f_wasm_qr::decode_rgba(rgba.as_raw(), rgba.width(), rgba.height())? {
             if !texts.contains(&t) {
                 texts.push(t);
